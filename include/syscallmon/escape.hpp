@@ -1,0 +1,14 @@
+#pragma once
+// Escaping of untrusted names (process images) for every output format.
+
+#include <string>
+#include <string_view>
+
+namespace syscallmon {
+
+// Printable ASCII other than backslash stays; a backslash becomes "\\";
+// control bytes, DEL and bytes >= 0x80 become "\xNN". The result is
+// printable ASCII, so one entry is always one line in every format.
+std::string escape_image(std::string_view raw);
+
+}  // namespace syscallmon

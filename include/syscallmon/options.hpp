@@ -1,0 +1,48 @@
+#pragma once
+// The command line, parsed into a passive struct. Only cli.cpp includes
+// Boost.Program_options.
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "syscallmon/report.hpp"
+#include "syscallmon/result.hpp"
+
+namespace syscallmon {
+
+// What main() should do.
+enum class Action { run, help, version, list_syscalls };
+
+struct Options {
+  Action action = Action::run;
+  std::string list_class;               // --list-syscalls CLASS (may be empty)
+  std::vector<std::string> command;     // after "--" (or the first operand)
+  std::vector<pid_t> pids;              // -p
+  std::string syscalls;                 // -e, default kDefaultSyscalls
+  std::optional<std::string> output;    // -o FILE
+  ReportFormat format = ReportFormat::text;
+  std::optional<std::size_t> max_syscalls;  // set only if given
+  std::size_t max_entries = 1024;
+  std::size_t bar_width = 20;
+  SortKey sort = SortKey::calls;
+  std::optional<std::size_t> top;
+  bool errors = false;
+  bool time = false;
+  bool by_pid = false;
+  std::optional<double> interval;       // seconds
+  std::optional<std::string> stats_file;
+  std::optional<std::string> user;      // -u USER
+  int verbosity = 0;                    // -1 quiet, 0 warn, 1 info, 2 debug
+};
+
+// Parses argv. Errors are usage errors (exit 2), one line each.
+Result<Options> parse_options(int argc, const char *const *argv);
+
+// The --help text.
+std::string help_text();
+
+}  // namespace syscallmon

@@ -1,0 +1,43 @@
+#pragma once
+// Where reports go: stderr, a -o FILE or a --stats-file. Files are written
+// to a temporary file created with O_EXCL|O_NOFOLLOW in the same directory
+// and renamed into place, so no planted symlink is ever written through and
+// a reader never sees half a report.
+
+#include <optional>
+#include <string>
+
+#include "syscallmon/result.hpp"
+#include "syscallmon/unique_fd.hpp"
+
+namespace syscallmon {
+
+// A file being written under a temporary name until commit().
+class AtomicFile {
+ public:
+  // Creates the temporary file next to path, mode 0644.
+  static Result<AtomicFile> create(const std::string &path);
+
+  AtomicFile(AtomicFile &&) noexcept = default;
+  AtomicFile &operator=(AtomicFile &&) noexcept = default;
+  ~AtomicFile();  // removes the temporary file if not committed
+
+  std::optional<Error> write(const std::string &data);
+  // Renames the temporary file over path.
+  std::optional<Error> commit();
+
+ private:
+  AtomicFile(std::string path, std::string temp, UniqueFd fd);
+  std::string path_;
+  std::string temp_;
+  UniqueFd fd_;
+};
+
+// Writes path atomically with the given content.
+std::optional<Error> write_file_atomically(const std::string &path,
+                                           const std::string &content);
+
+// Writes all of data to fd (stderr), retrying short writes.
+std::optional<Error> write_all(int fd, const std::string &data);
+
+}  // namespace syscallmon

@@ -1,0 +1,341 @@
+#include "syscallmon/app.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <seccomp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+#include "syscallmon/output.hpp"
+#include "syscallmon/report.hpp"
+#include "syscallmon/signals.hpp"
+#include "syscallmon/syscalls.hpp"
+#include "syscallmon/tracer.hpp"
+#include "syscallmon/version.hpp"
+
+namespace syscallmon {
+namespace {
+
+void setup_logging(int verbosity) {
+  auto logger = spdlog::stderr_color_mt("syscallmon");
+  logger->set_pattern("syscallmon: %^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  switch (verbosity) {
+    case -1:
+      spdlog::set_level(spdlog::level::err);
+      break;
+    case 0:
+      spdlog::set_level(spdlog::level::warn);
+      break;
+    case 1:
+      spdlog::set_level(spdlog::level::info);
+      break;
+    default:
+      spdlog::set_level(spdlog::level::debug);
+      break;
+  }
+}
+
+std::string version_text() {
+  const scmp_version *v = seccomp_version();
+  return fmt::format("syscallmon {} (libseccomp {}.{}.{})\n", kVersion,
+                     v->major, v->minor, v->micro);
+}
+
+int list_syscalls(const std::string &cls) {
+  if (cls.empty()) {
+    for (const auto &name : all_syscall_names()) {
+      std::cout << name << '\n';
+    }
+    return kExitOk;
+  }
+  auto members = syscall_class_members(cls);
+  if (!members) {
+    throw FatalError(kExitUsage, members.error().message);
+  }
+  for (const auto &name : *members) {
+    std::cout << name << '\n';
+  }
+  return kExitOk;
+}
+
+// Finds the command like execvp would; exits 127/126 as a shell does.
+std::string resolve_command(const std::string &name) {
+  const auto check = [&](const std::string &path) -> int {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0) {
+      return ENOENT;
+    }
+    if (S_ISDIR(st.st_mode) || ::access(path.c_str(), X_OK) < 0) {
+      return EACCES;
+    }
+    return 0;
+  };
+  if (name.empty()) {
+    throw FatalError(kExitNotFound, "'': command not found");
+  }
+  if (name.find('/') != std::string::npos) {
+    const int err = check(name);
+    if (err == ENOENT) {
+      throw FatalError(kExitNotFound, name + ": No such file or directory");
+    }
+    if (err != 0) {
+      throw FatalError(kExitNotExecutable, name + ": Permission denied");
+    }
+    return name;
+  }
+  const char *env = std::getenv("PATH");
+  const std::string path_var = env ? env : "/usr/local/bin:/usr/bin:/bin";
+  bool denied = false;
+  std::size_t pos = 0;
+  while (pos <= path_var.size()) {
+    const std::size_t colon = std::min(path_var.find(':', pos), path_var.size());
+    std::string dir = path_var.substr(pos, colon - pos);
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    const int err = check(candidate);
+    if (err == 0) {
+      return candidate;
+    }
+    denied = denied || err == EACCES;
+    pos = colon + 1;
+  }
+  if (denied) {
+    throw FatalError(kExitNotExecutable, name + ": Permission denied");
+  }
+  throw FatalError(kExitNotFound, name + ": command not found");
+}
+
+RunAs resolve_user(const std::string &user) {
+  const passwd *pw = ::getpwnam(user.c_str());
+  if (pw == nullptr) {
+    throw FatalError(kExitUsage, fmt::format("unknown user '{}'", user));
+  }
+  RunAs ids{pw->pw_uid, pw->pw_gid, {}};
+  int n = 64;
+  ids.groups.resize(static_cast<std::size_t>(n));
+  if (::getgrouplist(pw->pw_name, pw->pw_gid, ids.groups.data(), &n) < 0) {
+    ids.groups.resize(static_cast<std::size_t>(n));
+    ::getgrouplist(pw->pw_name, pw->pw_gid, ids.groups.data(), &n);
+  }
+  ids.groups.resize(static_cast<std::size_t>(n));
+  return ids;
+}
+
+std::size_t table_rows(const Options &o, std::size_t selected) {
+  constexpr std::size_t kPaperRows = 16;
+  if (o.max_syscalls) {
+    if (*o.max_syscalls < selected) {
+      spdlog::warn("{} system calls selected but --max-syscalls is {}: the "
+                   "oldest rows will be evicted",
+                   selected, *o.max_syscalls);
+    }
+    return *o.max_syscalls;
+  }
+  if (selected > kPaperRows) {
+    spdlog::info("table grown to {} rows to fit the selection", selected);
+    return selected;
+  }
+  return kPaperRows;
+}
+
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) {
+    return WEXITSTATUS(status);
+  }
+  if (WIFSIGNALED(status)) {
+    return 128 + WTERMSIG(status);
+  }
+  return kExitFailure;
+}
+
+std::string utc_timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      now.time_since_epoch()) %
+                  1000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)),
+                     ms.count());
+}
+
+}  // namespace
+
+namespace {
+
+// Renders reports to the report stream (stderr or -o FILE) and keeps the
+// --stats-file up to date.
+class Reporter {
+ public:
+  Reporter(const Options &o, RunInfo run, RenderOptions render)
+      : options_(o), run_(std::move(run)), render_(std::move(render)),
+        start_(std::chrono::steady_clock::now()) {
+    if (o.output) {
+      auto file = AtomicFile::create(*o.output);
+      if (!file) {
+        throw FatalError(kExitFailure, file.error().message);
+      }
+      output_.emplace(std::move(*file));
+    }
+  }
+
+  // Acts on the signal requests the tracer passes up.
+  void on_signal(const SignalRequests &req, const StatsTable &table) {
+    if (req.tick) {
+      if (options_.interval) {
+        to_report_stream(render(table, true));
+      }
+      if (options_.stats_file) {
+        update_stats_file(table);
+      }
+    }
+    if (req.snapshot) {
+      if (options_.stats_file) {
+        update_stats_file(table);
+      } else {
+        to_report_stream(render(table, true));
+      }
+    }
+  }
+
+  // The report at exit; commits -o FILE.
+  void finish(const StatsTable &table, std::optional<int> exit_status) {
+    run_.exit_status = exit_status;
+    to_report_stream(render(table, false));
+    if (options_.stats_file) {
+      update_stats_file(table);
+    }
+    if (output_) {
+      if (auto err = output_->commit()) {
+        throw FatalError(kExitFailure, err->message);
+      }
+    }
+  }
+
+ private:
+  std::string render(const StatsTable &table, bool live) {
+    RunInfo run = run_;
+    run.duration_s = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start_)
+                         .count();
+    if (live) {
+      run.timestamp = utc_timestamp();
+    }
+    std::ostringstream out;
+    render_report(out, options_.format, table.snapshot(), run, render_);
+    return out.str();
+  }
+
+  void to_report_stream(const std::string &text) {
+    const auto err = output_ ? output_->write(text) : write_all(2, text);
+    if (err && !report_failed_) {
+      report_failed_ = true;
+      spdlog::error("cannot write the report: {}", err->message);
+    }
+  }
+
+  void update_stats_file(const StatsTable &table) {
+    if (auto err = write_file_atomically(*options_.stats_file,
+                                         render(table, true))) {
+      if (!stats_file_failed_) {
+        stats_file_failed_ = true;  // logged once; tracing goes on
+        spdlog::warn("cannot update the stats file: {}", err->message);
+      }
+    }
+  }
+
+  const Options &options_;
+  RunInfo run_;
+  RenderOptions render_;
+  std::chrono::steady_clock::time_point start_;
+  std::optional<AtomicFile> output_;
+  bool report_failed_ = false;
+  bool stats_file_failed_ = false;
+};
+
+TraceConfig trace_config(const Options &o, SyscallSelection selection) {
+  TraceConfig cfg;
+  cfg.selection = std::move(selection);
+  cfg.argv = o.command;
+  if (!o.command.empty()) {
+    cfg.exec_path = resolve_command(o.command.front());
+  }
+  cfg.attach_pids = o.pids;
+  cfg.errors = o.errors;
+  cfg.time = o.time;
+  cfg.by_pid = o.by_pid;
+  if (o.user) {
+    cfg.run_as = resolve_user(*o.user);
+  }
+  return cfg;
+}
+
+}  // namespace
+
+int run_app(const Options &o) {
+  setup_logging(o.verbosity);
+  switch (o.action) {
+    case Action::help:
+      std::cout << help_text();
+      return kExitOk;
+    case Action::version:
+      std::cout << version_text();
+      return kExitOk;
+    case Action::list_syscalls:
+      return list_syscalls(o.list_class);
+    case Action::run:
+      break;
+  }
+  auto selection = parse_syscall_list(o.syscalls);
+  if (!selection) {
+    throw FatalError(kExitUsage, selection.error().message);
+  }
+  const TraceConfig cfg = trace_config(o, std::move(*selection));
+  StatsTable table(table_rows(o, cfg.selection.names.size()), o.max_entries);
+
+  RunInfo run;
+  run.command = o.command;
+  run.pids.assign(o.pids.begin(), o.pids.end());
+  run.monitored = cfg.selection.names;
+  RenderOptions render;
+  render.bar_width = o.bar_width;
+  render.sort = o.sort;
+  render.top = o.top;
+  render.errors = o.errors;
+  render.time = o.time;
+  render.by_pid = o.by_pid;
+  render.syscall_name = syscall_name;
+  Reporter reporter(o, std::move(run), std::move(render));
+
+  install_signal_handlers(!o.command.empty());
+  if (o.interval || o.stats_file) {
+    start_interval_timer(o.interval.value_or(1.0));
+  }
+  const TraceResult result = run_trace(
+      cfg, table,
+      [&](const SignalRequests &req) { reporter.on_signal(req, table); });
+  if (result.exec_errno != 0) {
+    throw FatalError(
+        result.exec_errno == ENOENT ? kExitNotFound : kExitNotExecutable,
+        fmt::format("cannot run {}: {}", cfg.exec_path,
+                    std::strerror(result.exec_errno)));
+  }
+  std::optional<int> status;
+  if (result.command_status) {
+    status = exit_code_of(*result.command_status);
+  }
+  reporter.finish(table, status);
+  return status.value_or(kExitOk);
+}
+
+}  // namespace syscallmon

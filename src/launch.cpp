@@ -1,0 +1,172 @@
+// Launch mode: fork, seize the child, install the seccomp filter in it and
+// exec the command. Only the selected syscalls (and the few that change a
+// thread's name or uid) stop the tracee; every other call runs at full speed.
+
+#include <fcntl.h>
+#include <grp.h>
+#include <seccomp.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "syscallmon/result.hpp"
+#include "syscallmon/signals.hpp"
+#include "tracer_internal.hpp"
+
+extern char **environ;
+
+namespace syscallmon {
+namespace {
+
+using FilterPtr = std::unique_ptr<void, decltype(&seccomp_release)>;
+
+// The filter: ALLOW by default, TRACE for every syscall the tracer needs to
+// see, for the native and the i386 compat arch. A syscall of any other arch
+// (x32) is allowed rather than killed.
+FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
+  FilterPtr ctx(seccomp_init(SCMP_ACT_ALLOW), &seccomp_release);
+  if (!ctx) {
+    throw FatalError(kExitFailure, "seccomp_init failed");
+  }
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+  // As root no NO_NEW_PRIVS is needed, and setuid programs keep working
+  // (strace issue #126); load_filter() sets it only if the kernel insists.
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+  const auto arches = traced_arches();
+  for (std::size_t arch = 1; arch < arches.size(); ++arch) {
+    const int rc = seccomp_arch_add(ctx.get(), arches[arch].scmp_arch);
+    if (rc < 0 && rc != -EEXIST) {
+      throw FatalError(kExitFailure, fmt::format("seccomp_arch_add {}: {}",
+                                                 arches[arch].name,
+                                                 std::strerror(-rc)));
+    }
+  }
+  for (std::size_t arch = 0; arch < flags.size(); ++arch) {
+    for (std::uint32_t nr = 0; nr < flags[arch].size(); ++nr) {
+      const std::uint8_t f = flags[arch][nr];
+      if (f == 0) {
+        continue;
+      }
+      const std::string name = syscall_name({static_cast<std::uint16_t>(arch), nr});
+      const int any_nr = seccomp_syscall_resolve_name(name.c_str());
+      if (any_nr == __NR_SCMP_ERROR) {
+        continue;
+      }
+      int rc = 0;
+      if (f == kRefreshComm) {
+        // prctl only renames with PR_SET_NAME: let the rest run untraced.
+        rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), any_nr, 1,
+                              SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+      } else {
+        rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), any_nr, 0);
+      }
+      if (rc < 0 && rc != -EEXIST) {
+        spdlog::debug("seccomp rule for {}: {}", name, std::strerror(-rc));
+      }
+    }
+  }
+  return ctx;
+}
+
+// In the child: load the filter, with NO_NEW_PRIVS only if required.
+int load_filter(void *ctx) {
+  int rc = seccomp_load(ctx);
+  if (rc == -EACCES) {
+    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+    rc = seccomp_load(ctx);
+  }
+  return rc;
+}
+
+// In the child, after fork: never returns.
+[[noreturn]] void exec_child(void *filter, const char *path,
+                             char *const *argv, const std::optional<RunAs> &run_as,
+                             int error_fd) {
+  reset_signal_handlers();
+  // Wait, stopped, until the tracer has seized us: a filtered call made
+  // with no tracer attached would fail with ENOSYS.
+  ::kill(::getpid(), SIGSTOP);
+  int err = 0;
+  if (const int rc = load_filter(filter); rc < 0) {
+    err = -rc;
+  } else if (run_as &&
+             (::setgroups(run_as->groups.size(), run_as->groups.data()) < 0 ||
+              ::setgid(run_as->gid) < 0 || ::setuid(run_as->uid) < 0)) {
+    err = errno;
+  } else {
+    ::execve(path, argv, environ);
+    err = errno;
+  }
+  const int code = (err == ENOENT) ? kExitNotFound : kExitNotExecutable;
+  [[maybe_unused]] ssize_t n = ::write(error_fd, &err, sizeof err);
+  ::_exit(code);
+}
+
+}  // namespace
+
+void Tracer::launch() {
+  FilterPtr filter = build_filter(flags_);
+  std::vector<char *> argv;
+  for (const auto &arg : config_.argv) {
+    argv.push_back(const_cast<char *>(arg.c_str()));
+  }
+  argv.push_back(nullptr);
+
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) < 0) {
+    throw FatalError(kExitFailure, fmt::format("pipe: {}", std::strerror(errno)));
+  }
+  UniqueFd read_end(pipe_fds[0]);
+  UniqueFd write_end(pipe_fds[1]);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    throw FatalError(kExitFailure, fmt::format("fork: {}", std::strerror(errno)));
+  }
+  if (pid == 0) {
+    exec_child(filter.get(), config_.exec_path.c_str(), argv.data(),
+               config_.run_as, write_end.get());
+  }
+  write_end.reset();
+  exec_error_fd_ = std::move(read_end);
+  command_pid_ = pid;
+
+  int raw = 0;
+  if (::waitpid(pid, &raw, WSTOPPED) < 0 || !WIFSTOPPED(raw)) {
+    throw FatalError(kExitFailure, "the child did not stop before exec");
+  }
+  // EXITKILL: a filtered tracee must never outlive its tracer.
+  if (::ptrace(PTRACE_SEIZE, pid, nullptr,
+               tracer_options() | PTRACE_O_EXITKILL) < 0) {
+    const int err = errno;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw FatalError(kExitFailure,
+                     fmt::format("ptrace(PTRACE_SEIZE) on the command: {}",
+                                 std::strerror(err)));
+  }
+  Task &task = tasks_[pid];
+  task.tid = pid;
+  task.tgid = pid;
+  task.seccomp = true;
+  task.counting = false;  // the tracer's own pre-exec calls are not counted
+  ::kill(pid, SIGCONT);
+}
+
+int Tracer::read_exec_error() {
+  int err = 0;
+  if (exec_error_fd_.valid() &&
+      ::read(exec_error_fd_.get(), &err, sizeof err) != sizeof err) {
+    err = 0;
+  }
+  return err;
+}
+
+}  // namespace syscallmon

@@ -1,0 +1,110 @@
+#include "syscallmon/output.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace syscallmon {
+namespace {
+
+constexpr int kCreateAttempts = 16;
+
+std::string temp_name_for(const std::string &path, std::mt19937_64 &rng) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string base =
+      slash == std::string::npos ? path : path.substr(slash + 1);
+  return fmt::format("{}.{}.{:016x}.tmp", dir, base, rng());
+}
+
+Error file_error(const std::string &what, const std::string &path, int err) {
+  return Error{fmt::format("{} {}: {}", what, path, std::strerror(err))};
+}
+
+}  // namespace
+
+std::optional<Error> write_all(int fd, const std::string &data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return Error{std::strerror(errno)};
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return std::nullopt;
+}
+
+AtomicFile::AtomicFile(std::string path, std::string temp, UniqueFd fd)
+    : path_(std::move(path)), temp_(std::move(temp)), fd_(std::move(fd)) {}
+
+AtomicFile::~AtomicFile() {
+  if (fd_.valid()) {
+    ::unlink(temp_.c_str());
+  }
+}
+
+Result<AtomicFile> AtomicFile::create(const std::string &path) {
+  std::random_device seed;
+  std::mt19937_64 rng((static_cast<std::uint64_t>(seed()) << 32) ^ seed() ^
+                      static_cast<std::uint64_t>(::getpid()));
+  int err = 0;
+  for (int attempt = 0; attempt < kCreateAttempts; ++attempt) {
+    std::string temp = temp_name_for(path, rng);
+    // O_EXCL|O_NOFOLLOW: fail rather than follow anything already there.
+    UniqueFd fd(::open(temp.c_str(),
+                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                       0644));
+    if (fd.valid()) {
+      ::fchmod(fd.get(), 0644);  // whatever the umask
+      return AtomicFile(path, std::move(temp), std::move(fd));
+    }
+    err = errno;
+    if (err != EEXIST) {
+      break;
+    }
+  }
+  return file_error("cannot create a temporary file for", path, err);
+}
+
+std::optional<Error> AtomicFile::write(const std::string &data) {
+  if (auto err = write_all(fd_.get(), data)) {
+    return Error{fmt::format("write {}: {}", path_, err->message)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> AtomicFile::commit() {
+  if (::rename(temp_.c_str(), path_.c_str()) < 0) {
+    const int err = errno;
+    ::unlink(temp_.c_str());
+    fd_.reset();
+    return file_error("rename to", path_, err);
+  }
+  fd_.reset();
+  return std::nullopt;
+}
+
+std::optional<Error> write_file_atomically(const std::string &path,
+                                           const std::string &content) {
+  auto file = AtomicFile::create(path);
+  if (!file) {
+    return file.error();
+  }
+  if (auto err = file->write(content)) {
+    return err;
+  }
+  return file->commit();
+}
+
+}  // namespace syscallmon

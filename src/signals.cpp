@@ -1,0 +1,117 @@
+#include "syscallmon/signals.hpp"
+
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+
+namespace syscallmon {
+namespace {
+
+volatile std::sig_atomic_t g_pending = 0;
+volatile std::sig_atomic_t g_terminate = 0;
+volatile std::sig_atomic_t g_interrupt = 0;
+volatile std::sig_atomic_t g_snapshot = 0;
+volatile std::sig_atomic_t g_clear = 0;
+volatile std::sig_atomic_t g_tick = 0;
+bool g_launch_mode = true;
+bool g_timer_running = false;
+
+constexpr int kHandled[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP,
+                            SIGUSR1, SIGUSR2, SIGALRM};
+
+void on_signal(int sig) {
+  switch (sig) {
+    case SIGINT:
+    case SIGQUIT:
+      if (g_launch_mode) {
+        g_interrupt = 1;
+      } else {
+        g_terminate = sig;
+      }
+      break;
+    case SIGTERM:
+    case SIGHUP:
+      g_terminate = sig;
+      break;
+    case SIGUSR1:
+      g_snapshot = 1;
+      break;
+    case SIGUSR2:
+      g_clear = 1;
+      break;
+    case SIGALRM:
+      g_tick = 1;
+      break;
+    default:
+      break;
+  }
+  g_pending = 1;
+  // A signal that lands between the loop's flag check and its blocking
+  // waitpid() would wait for the next event; a one-shot alarm bounds that
+  // delay when no interval timer is running.
+  if (!g_timer_running && sig != SIGALRM) {
+    ::alarm(1);
+  }
+}
+
+}  // namespace
+
+void install_signal_handlers(bool launch_mode) {
+  g_launch_mode = launch_mode;
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: waitpid() must return EINTR
+  for (const int sig : kHandled) {
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
+void reset_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  for (const int sig : kHandled) {
+    ::sigaction(sig, &sa, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void start_interval_timer(double seconds) {
+  itimerval tv{};
+  const double whole = std::floor(seconds);
+  tv.it_interval.tv_sec = static_cast<time_t>(whole);
+  tv.it_interval.tv_usec =
+      static_cast<suseconds_t>(std::lround((seconds - whole) * 1e6));
+  if (tv.it_interval.tv_sec == 0 && tv.it_interval.tv_usec == 0) {
+    tv.it_interval.tv_usec = 1;
+  }
+  tv.it_value = tv.it_interval;
+  g_timer_running = true;
+  ::setitimer(ITIMER_REAL, &tv, nullptr);
+}
+
+bool signals_pending() { return g_pending != 0; }
+
+SignalRequests take_signal_requests() {
+  SignalRequests r;
+  g_pending = 0;
+  r.terminate = g_terminate;
+  g_terminate = 0;
+  r.interrupt = g_interrupt != 0;
+  g_interrupt = 0;
+  r.snapshot = g_snapshot != 0;
+  g_snapshot = 0;
+  r.clear = g_clear != 0;
+  g_clear = 0;
+  r.tick = g_tick != 0;
+  g_tick = 0;
+  return r;
+}
+
+}  // namespace syscallmon

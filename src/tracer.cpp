@@ -1,0 +1,378 @@
+// The event loop: one waitpid() status at a time, classified by WaitStatus
+// and dispatched on its kind (strace's next_event/dispatch_event).
+
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "syscallmon/proc_info.hpp"
+#include "syscallmon/result.hpp"
+#include "tracer_internal.hpp"
+
+namespace syscallmon {
+namespace {
+
+constexpr const char *kRefreshCommSyscalls[] = {"prctl"};
+constexpr const char *kRefreshUidSyscalls[] = {
+    "setuid", "setreuid", "setresuid", "setuid32", "setreuid32",
+    "setresuid32"};
+constexpr std::size_t kMaxNr = 1024;
+
+void set_flag(std::vector<std::vector<std::uint8_t>> &flags,
+              std::string_view name, std::uint8_t flag) {
+  for (std::uint16_t arch = 0; arch < flags.size(); ++arch) {
+    if (auto nr = syscall_number(name, arch)) {
+      flags[arch][*nr] |= flag;
+    }
+  }
+}
+
+}  // namespace
+
+unsigned long tracer_options() {
+  return PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+         PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP;
+}
+
+std::uint64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+Tracer::Tracer(const TraceConfig &config, StatsTable &table,
+               const SignalCallback &on_signal)
+    : config_(config), table_(table), on_signal_(on_signal) {
+  flags_.assign(traced_arches().size(), std::vector<std::uint8_t>(kMaxNr, 0));
+  for (std::size_t arch = 0; arch < flags_.size(); ++arch) {
+    for (const std::uint32_t nr : config.selection.numbers[arch]) {
+      flags_[arch][nr] |= kCount;
+    }
+  }
+  for (const char *name : kRefreshCommSyscalls) {
+    set_flag(flags_, name, kRefreshComm);
+  }
+  for (const char *name : kRefreshUidSyscalls) {
+    set_flag(flags_, name, kRefreshUid);
+  }
+}
+
+std::uint8_t Tracer::flags_of(SyscallKey key) const {
+  if (key.arch >= flags_.size() || key.nr >= kMaxNr) {
+    return 0;
+  }
+  return flags_[key.arch][key.nr];
+}
+
+bool Tracer::needs_exit_stop(std::uint8_t flags) const {
+  return (flags & (kRefreshComm | kRefreshUid)) != 0 ||
+         ((flags & kCount) != 0 && (config_.errors || config_.time));
+}
+
+TraceResult Tracer::run() {
+  if (!config_.argv.empty()) {
+    launch();
+  }
+  if (!config_.attach_pids.empty()) {
+    attach_all();
+  }
+  loop();
+  result_.exec_errno = read_exec_error();
+  return result_;
+}
+
+void Tracer::loop() {
+  for (;;) {
+    if (signals_pending()) {
+      handle_requests();
+    }
+    int raw = 0;
+    const pid_t tid = ::waitpid(-1, &raw, __WALL);
+    if (tid < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      if (errno != ECHILD) {
+        spdlog::warn("waitpid: {}", std::strerror(errno));
+      }
+      return;  // no tracee and no child is left
+    }
+    dispatch(tid, WaitStatus(raw));
+  }
+}
+
+void Tracer::handle_requests() {
+  const SignalRequests req = take_signal_requests();
+  if (req.clear) {
+    table_.clear();
+    spdlog::info("counts cleared (SIGUSR2)");
+  }
+  if (req.terminate != 0) {
+    if (command_pid_ != 0 && tasks_.contains(command_pid_)) {
+      spdlog::info("forwarding signal {} to pid {}", req.terminate,
+                   command_pid_);
+      ::kill(command_pid_, req.terminate);
+    }
+    if (!config_.attach_pids.empty() && !detaching_) {
+      detach_all();
+    }
+  }
+  if (on_signal_) {
+    on_signal_(req);
+  }
+}
+
+Task &Tracer::add_task(pid_t tid, const Task *parent, bool is_thread) {
+  Task &task = tasks_[tid];
+  task.tid = tid;
+  if (parent != nullptr) {
+    // A child starts with its creator's name, uid and tracing mode.
+    task.comm = parent->comm;
+    task.uid = parent->uid;
+    task.seccomp = parent->seccomp;
+    task.counting = parent->counting;
+    task.tgid = is_thread ? parent->tgid : tid;
+    return task;
+  }
+  refresh_comm(task);
+  if (auto st = read_status(tid)) {
+    task.uid = st->real_uid;
+    task.tgid = st->tgid;
+  }
+  return task;
+}
+
+Task &Tracer::task_for(pid_t tid) {
+  if (auto it = tasks_.find(tid); it != tasks_.end()) {
+    return it->second;
+  }
+  // A new child's first stop can be reported before its parent's fork
+  // event (strace's maybe_allocate_tcb): take what we know from /proc and
+  // the parent, if it is traced.
+  Task *parent = nullptr;
+  bool is_thread = false;
+  if (auto st = read_status(tid)) {
+    if (auto it = tasks_.find(st->tgid); it != tasks_.end() && st->tgid != tid) {
+      parent = &it->second;
+      is_thread = true;
+    } else if (auto pit = tasks_.find(st->ppid); pit != tasks_.end()) {
+      parent = &pit->second;
+    }
+  }
+  Task &task = add_task(tid, nullptr, false);
+  if (parent != nullptr) {
+    task.seccomp = parent->seccomp;
+    task.counting = parent->counting;
+    if (is_thread) {
+      task.tgid = parent->tgid;
+    }
+  }
+  return task;
+}
+
+void Tracer::dispatch(pid_t tid, WaitStatus status) {
+  const StopKind kind = status.kind();
+  if (kind == StopKind::exited || kind == StopKind::killed) {
+    on_exit(tid, status);
+    return;
+  }
+  if (kind == StopKind::unknown) {
+    return;
+  }
+  Task &task = task_for(tid);
+  if (detaching_ && !task.seccomp) {
+    detach_task(tid, status);
+    return;
+  }
+  task.listening = false;
+  switch (kind) {
+    case StopKind::seccomp:
+      on_seccomp_stop(task);
+      return;
+    case StopKind::syscall:
+      on_syscall_stop(task);
+      return;
+    case StopKind::fork:
+      on_fork(task);
+      return;
+    case StopKind::exec:
+      on_exec(tid);
+      return;
+    case StopKind::group_stop:
+      // Under PTRACE_SEIZE, LISTEN keeps a stopped task stopped while we
+      // wait for SIGCONT; CONT or SYSCALL would wrongly run it.
+      task.listening = true;
+      if (::ptrace(PTRACE_LISTEN, tid, nullptr, nullptr) < 0 &&
+          errno != ESRCH) {
+        spdlog::debug("PTRACE_LISTEN {}: {}", tid, std::strerror(errno));
+      }
+      return;
+    case StopKind::signal_delivery:
+      resume(task, status.signal());
+      return;
+    default:
+      resume(task);
+      return;
+  }
+}
+
+void Tracer::on_exit(pid_t tid, WaitStatus status) {
+  if (tid == command_pid_) {
+    result_.command_status = status.raw();
+  }
+  tasks_.erase(tid);
+}
+
+void Tracer::resume(Task &task, int sig) {
+  const auto request =
+      (task.awaiting_exit || !task.seccomp) ? PTRACE_SYSCALL : PTRACE_CONT;
+  if (::ptrace(request, task.tid, nullptr, sig) < 0 && errno != ESRCH) {
+    spdlog::debug("resume {}: {}", task.tid, std::strerror(errno));
+  }
+  // ESRCH: the task is dying (maybe SIGKILLed); its exit report follows.
+}
+
+void Tracer::count_call(Task &task, SyscallKey key, std::uint8_t flags) {
+  if ((flags & kCount) != 0 && task.counting) {
+    table_.record(key, EntryKeyView{task.comm, task.uid,
+                                    config_.by_pid ? task.tgid : 0});
+  }
+  if (needs_exit_stop(flags)) {
+    task.awaiting_exit = true;
+    task.exit_work = task.counting ? flags : (flags & ~kCount);
+    task.pending = key;
+    task.start_ns = now_ns();
+  }
+}
+
+void Tracer::on_seccomp_stop(Task &task) {
+  if (!task.seccomp) {
+    // Another tool's filter in an attached process: we count at the
+    // syscall-entry stop that came before this one.
+    resume(task);
+    return;
+  }
+  __ptrace_syscall_info info{};
+  if (::ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, sizeof info, &info) <= 0) {
+    resume(task);
+    return;
+  }
+  if (auto arch = arch_index(info.arch)) {
+    const SyscallKey key{*arch, static_cast<std::uint32_t>(info.seccomp.nr)};
+    count_call(task, key, flags_of(key));
+  }
+  resume(task);
+}
+
+void Tracer::on_syscall_stop(Task &task) {
+  __ptrace_syscall_info info{};
+  if (::ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, sizeof info, &info) <= 0) {
+    resume(task);
+    return;
+  }
+  if (info.op == PTRACE_SYSCALL_INFO_ENTRY && !task.seccomp) {
+    // Attach mode counts at syscall-entry stops.
+    if (auto arch = arch_index(info.arch)) {
+      const SyscallKey key{*arch, static_cast<std::uint32_t>(info.entry.nr)};
+      count_call(task, key, flags_of(key));
+    }
+  } else if (info.op == PTRACE_SYSCALL_INFO_EXIT && task.awaiting_exit) {
+    // A task caught inside a syscall when we attached shows an exit stop
+    // first; it has no pending work, so it is not counted.
+    finish_call(task, info.exit.rval, info.exit.is_error != 0);
+  }
+  resume(task);
+}
+
+void Tracer::finish_call(Task &task, std::int64_t rval, bool is_error) {
+  const std::uint8_t work = task.exit_work;
+  task.awaiting_exit = false;
+  task.exit_work = 0;
+  if ((work & kCount) != 0) {
+    EntryStats *stats = table_.find(
+        task.pending,
+        EntryKeyView{task.comm, task.uid, config_.by_pid ? task.tgid : 0});
+    if (stats != nullptr) {  // null if evicted or cleared meanwhile
+      if (config_.errors && is_error) {
+        stats->errors += 1;
+        stats->errnos[static_cast<int>(-rval)] += 1;
+      }
+      if (config_.time) {
+        const std::uint64_t spent = now_ns() - task.start_ns;
+        stats->time_total_ns += spent;
+        stats->time_max_ns = std::max(stats->time_max_ns, spent);
+      }
+    }
+  }
+  if ((work & kRefreshComm) != 0) {
+    refresh_comm(task);
+  }
+  if ((work & kRefreshUid) != 0) {
+    refresh_uid(task);
+  }
+}
+
+void Tracer::on_fork(Task &task) {
+  unsigned long msg = 0;
+  if (::ptrace(PTRACE_GETEVENTMSG, task.tid, nullptr, &msg) == 0) {
+    const auto child = static_cast<pid_t>(msg);
+    if (!tasks_.contains(child)) {
+      bool is_thread = false;
+      if (auto st = read_status(child)) {
+        is_thread = st->tgid != child;
+      }
+      add_task(child, &task, is_thread);
+    }
+  }
+  resume(task);
+}
+
+void Tracer::on_exec(pid_t tid) {
+  // After an exec from a non-leader thread, the event is reported for the
+  // leader's pid and the old tid vanishes with no exit report
+  // (strace's maybe_switch_tcbs): move the execing thread's record.
+  unsigned long msg = 0;
+  if (::ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg) == 0) {
+    const auto old_tid = static_cast<pid_t>(msg);
+    if (old_tid != tid) {
+      if (auto it = tasks_.find(old_tid); it != tasks_.end()) {
+        Task moved = std::move(it->second);
+        tasks_.erase(it);
+        moved.tid = tid;
+        tasks_[tid] = std::move(moved);
+      }
+    }
+  }
+  Task &task = task_for(tid);
+  task.tgid = tid;
+  task.counting = true;
+  refresh_comm(task);
+  refresh_uid(task);
+  resume(task);
+}
+
+void Tracer::refresh_comm(Task &task) {
+  if (auto comm = read_comm(task.tid)) {
+    task.comm = std::move(*comm);
+  }
+}
+
+void Tracer::refresh_uid(Task &task) {
+  if (auto st = read_status(task.tid)) {
+    task.uid = st->real_uid;
+  }
+}
+
+TraceResult run_trace(const TraceConfig &config, StatsTable &table,
+                      const SignalCallback &on_signal) {
+  Tracer tracer(config, table, on_signal);
+  return tracer.run();
+}
+
+}  // namespace syscallmon

@@ -1,0 +1,94 @@
+#pragma once
+// The tracer's private parts, shared by tracer.cpp (event loop), launch.cpp
+// (fork, seccomp filter, exec) and attach.cpp (seize and detach).
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "syscallmon/stats_table.hpp"
+#include "syscallmon/tracer.hpp"
+#include "syscallmon/unique_fd.hpp"
+#include "wait_status.hpp"
+
+namespace syscallmon {
+
+// What a syscall number means to the tracer, per arch (bit flags).
+enum SyscallFlag : std::uint8_t {
+  kCount = 1,         // selected with -e: count it
+  kRefreshComm = 2,   // may rename the thread (prctl): re-read comm at exit
+  kRefreshUid = 4,    // may change the real uid: re-read uid at exit
+};
+
+// One traced thread. comm and uid are cached and refreshed only on exec and
+// on the syscalls that change them, never per counted call.
+struct Task {
+  pid_t tid = 0;
+  pid_t tgid = 0;
+  std::string comm;
+  std::uint32_t uid = 0;
+  bool seccomp = false;        // under our filter: resumed with PTRACE_CONT
+  bool counting = true;        // false for the launched child until it execs
+  bool awaiting_exit = false;  // resumed with PTRACE_SYSCALL for the exit
+  bool listening = false;      // in a group-stop, resumed with PTRACE_LISTEN
+  std::uint8_t exit_work = 0;  // SyscallFlag bits to act on at the exit stop
+  SyscallKey pending{};        // the counted call awaiting its exit stop
+  std::uint64_t start_ns = 0;  // when that call's stop was seen
+};
+
+// The event loop and its state.
+class Tracer {
+ public:
+  Tracer(const TraceConfig &config, StatsTable &table,
+         const SignalCallback &on_signal);
+  TraceResult run();
+
+  // launch.cpp
+  void launch();
+  // The errno the child sent if its exec failed, else 0.
+  int read_exec_error();
+  // attach.cpp
+  void attach_all();
+  void detach_all();
+
+ private:
+  void loop();
+  void dispatch(pid_t tid, WaitStatus status);
+  void handle_requests();
+  Task &task_for(pid_t tid);
+  Task &add_task(pid_t tid, const Task *parent, bool is_thread);
+  void on_exit(pid_t tid, WaitStatus status);
+  void on_seccomp_stop(Task &task);
+  void on_syscall_stop(Task &task);
+  void on_fork(Task &task);
+  void on_exec(pid_t tid);
+  void count_call(Task &task, SyscallKey key, std::uint8_t flags);
+  void finish_call(Task &task, std::int64_t rval, bool is_error);
+  void refresh_comm(Task &task);
+  void refresh_uid(Task &task);
+  void resume(Task &task, int sig = 0);
+  std::uint8_t flags_of(SyscallKey key) const;
+  bool needs_exit_stop(std::uint8_t flags) const;
+  void detach_task(pid_t tid, WaitStatus status);
+
+  const TraceConfig &config_;
+  StatsTable &table_;
+  const SignalCallback &on_signal_;
+  std::vector<std::vector<std::uint8_t>> flags_;  // [arch][nr]
+  std::unordered_map<pid_t, Task> tasks_;
+  pid_t command_pid_ = 0;
+  bool detaching_ = false;
+  TraceResult result_;
+  UniqueFd exec_error_fd_;  // read end of the child's exec-failure pipe
+};
+
+// The PTRACE_O_* options every tracee gets.
+unsigned long tracer_options();
+
+// Monotonic clock in nanoseconds (vDSO: no syscall).
+std::uint64_t now_ns();
+
+}  // namespace syscallmon

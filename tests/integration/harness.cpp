@@ -1,0 +1,155 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace itest {
+namespace {
+
+int decode(int status) {
+  if (WIFEXITED(status)) {
+    return WEXITSTATUS(status);
+  }
+  if (WIFSIGNALED(status)) {
+    return 128 + WTERMSIG(status);
+  }
+  return -1;
+}
+
+[[noreturn]] void exec_in_child(const std::vector<std::string> &argv) {
+  std::vector<char *> args;
+  for (const auto &a : argv) {
+    args.push_back(const_cast<char *>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
+struct TempDirs {
+  std::vector<std::string> dirs;
+  ~TempDirs() {
+    for (const auto &d : dirs) {
+      std::error_code ec;
+      std::filesystem::remove_all(d, ec);
+    }
+  }
+};
+TempDirs g_temp_dirs;
+
+}  // namespace
+
+std::string helper(const std::string &name) {
+  return std::string(HELPERS_DIR) + "/" + name;
+}
+
+std::string syscallmon() { return SYSCALLMON_BIN; }
+
+void sleep_ms(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+std::string temp_dir() {
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / "syscallmon-test.XXXXXX").string();
+  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+  ::chmod(tmpl.c_str(), 0755);
+  g_temp_dirs.dirs.push_back(tmpl);
+  return tmpl;
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t spawn(const std::vector<std::string> &argv, const std::string &out_file,
+            const std::string &err_file) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    exec_in_child(argv);
+  }
+  return pid;
+}
+
+int wait_exit(pid_t pid, double timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration<double>(timeout_s);
+  int status = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      return decode(status);
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      FAIL("timed out after " << timeout_s << " s");
+    }
+    sleep_ms(5);
+  }
+}
+
+Outcome run(const std::vector<std::string> &argv, double timeout_s) {
+  const std::string dir = temp_dir();
+  const pid_t pid = spawn(argv, dir + "/out", dir + "/err");
+  Outcome o;
+  o.exit_code = wait_exit(pid, timeout_s);
+  o.out = read_file(dir + "/out");
+  o.err = read_file(dir + "/err");
+  return o;
+}
+
+nlohmann::json run_json(const std::vector<std::string> &args, Outcome *outcome) {
+  const std::string dir = temp_dir();
+  std::vector<std::string> argv = {syscallmon(), "--format", "json", "-o",
+                                   dir + "/report.json"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Outcome o = run(argv);
+  INFO("stderr: " << o.err);
+  const std::string text = read_file(dir + "/report.json");
+  REQUIRE(!text.empty());
+  auto j = nlohmann::json::parse(text);
+  if (outcome != nullptr) {
+    *outcome = std::move(o);
+  }
+  return j;
+}
+
+long long calls(const nlohmann::json &report, const std::string &name,
+                const std::string &image, const std::string &arch) {
+  long long n = 0;
+  for (const auto &s : report["syscalls"]) {
+    if (s["name"] != name || s["arch"] != arch) {
+      continue;
+    }
+    for (const auto &c : s["callers"]) {
+      if (image.empty() || c["image"] == image) {
+        n += c["calls"].get<long long>();
+      }
+    }
+  }
+  return n;
+}
+
+}  // namespace itest

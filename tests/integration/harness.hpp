@@ -1,0 +1,52 @@
+#pragma once
+// Runs the built syscallmon binary and helpers for integration tests.
+
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace itest {
+
+// What a finished process left behind.
+struct Outcome {
+  int exit_code = -1;  // 128+N if killed by signal N
+  std::string out;     // stdout
+  std::string err;     // stderr
+};
+
+// Path of a helper program.
+std::string helper(const std::string &name);
+// Path of the syscallmon binary.
+std::string syscallmon();
+
+// Runs argv to completion (killed after timeout_s), capturing output.
+Outcome run(const std::vector<std::string> &argv, double timeout_s = 60);
+
+// Starts argv in the background with stdout/stderr to files; returns pid.
+pid_t spawn(const std::vector<std::string> &argv, const std::string &out_file,
+            const std::string &err_file);
+// Waits for pid (killed after timeout_s); returns the exit code as above.
+int wait_exit(pid_t pid, double timeout_s = 60);
+
+// Runs syscallmon with --format json -o FILE plus args, returning the
+// parsed report; the outcome (exit code, output) goes to *outcome.
+nlohmann::json run_json(const std::vector<std::string> &args,
+                        Outcome *outcome = nullptr);
+
+// Calls of syscall `name` (arch x86_64 unless given) in a JSON report,
+// optionally only by image.
+long long calls(const nlohmann::json &report, const std::string &name,
+                const std::string &image = "", const std::string &arch = "x86_64");
+
+// A fresh temporary directory, removed at exit.
+std::string temp_dir();
+
+// The whole content of a file ("" if missing).
+std::string read_file(const std::string &path);
+
+// Sleeps for ms milliseconds.
+void sleep_ms(int ms);
+
+}  // namespace itest

@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "syscallmon/options.hpp"
+
+using namespace syscallmon;
+
+namespace {
+Result<Options> parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "syscallmon");
+  std::vector<const char *> argv;
+  for (const auto &a : args) {
+    argv.push_back(a.c_str());
+  }
+  return parse_options(static_cast<int>(argv.size()), argv.data());
+}
+}  // namespace
+
+TEST_CASE("command after -- or at the first operand", "[cli]") {
+  auto o = parse({"-e", "write", "--", "ls", "-l"});
+  REQUIRE(o.ok());
+  REQUIRE(o->command == std::vector<std::string>{"ls", "-l"});
+  REQUIRE(o->syscalls == "write");
+  o = parse({"-ewrite", "-f", "json", "ls", "-e", "x"});
+  REQUIRE(o.ok());
+  REQUIRE(o->command == std::vector<std::string>{"ls", "-e", "x"});
+  REQUIRE(o->format == ReportFormat::json);
+}
+
+TEST_CASE("defaults", "[cli]") {
+  auto o = parse({"--", "true"});
+  REQUIRE(o.ok());
+  REQUIRE(o->syscalls == "read,write,open,openat,close");
+  REQUIRE(o->max_entries == 1024);
+  REQUIRE(!o->max_syscalls);
+  REQUIRE(o->bar_width == 20);
+  REQUIRE(o->format == ReportFormat::text);
+  REQUIRE(o->verbosity == 0);
+}
+
+TEST_CASE("pids, repeated and in comma lists", "[cli]") {
+  auto o = parse({"-p", "12,34", "-p", "56"});
+  REQUIRE(o.ok());
+  REQUIRE(o->pids == std::vector<pid_t>{12, 34, 56});
+}
+
+TEST_CASE("verbosity counts -v and -q wins", "[cli]") {
+  REQUIRE(parse({"-vv", "--", "true"})->verbosity == 2);
+  REQUIRE(parse({"-v", "--verbose", "--", "true"})->verbosity == 2);
+  REQUIRE(parse({"-q", "--", "true"})->verbosity == -1);
+}
+
+TEST_CASE("numeric options", "[cli]") {
+  auto o = parse({"--max-syscalls", "4", "--max-entries=64", "--bar-width",
+                  "0", "--top", "3", "--interval", "0.5", "--", "true"});
+  REQUIRE(o.ok());
+  REQUIRE(o->max_syscalls == 4u);
+  REQUIRE(o->max_entries == 64);
+  REQUIRE(o->bar_width == 0);
+  REQUIRE(o->top == 3u);
+  REQUIRE(o->interval == 0.5);
+}
+
+TEST_CASE("malformed options are one-line usage errors", "[cli]") {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--max-entries", "0", "--", "true"},
+      {"--max-entries", "99999999999999999999", "--", "true"},
+      {"--max-entries", "-1", "--", "true"},
+      {"--max-syscalls", "-5", "--", "true"},
+      {"--bar-width", "x", "--", "true"},
+      {"--top", "0", "--", "true"},
+      {"-p", "abc"},
+      {"-p", "0"},
+      {"-p", "1,,2"},
+      {"-p", "-3"},
+      {"--format", "xml", "--", "true"},
+      {"--sort", "size", "--", "true"},
+      {"--interval", "-1", "--", "true"},
+      {"--interval", "nan", "--", "true"},
+      {"--by", "image,comm", "--", "true"},
+      {"--no-such-option", "--", "true"},
+      {"-e"},
+      {},
+      {"-u", "root"},
+  };
+  for (const auto &args : bad) {
+    std::string joined;
+    for (const auto &a : args) {
+      joined += a + " ";
+    }
+    INFO(joined);
+    auto o = parse(args);
+    REQUIRE(!o.ok());
+    REQUIRE(o.error().message.find('\n') == std::string::npos);
+    REQUIRE(o.error().message.find("--help") != std::string::npos);
+  }
+}
+
+TEST_CASE("help, version and list-syscalls actions", "[cli]") {
+  REQUIRE(parse({"--help"})->action == Action::help);
+  REQUIRE(parse({"-V"})->action == Action::version);
+  auto l = parse({"--list-syscalls", "%file"});
+  REQUIRE(l->action == Action::list_syscalls);
+  REQUIRE(l->list_class == "%file");
+}
+
+TEST_CASE("help documents every option", "[cli]") {
+  const std::string help = help_text();
+  for (const char *opt :
+       {"--syscalls", "--output", "--format", "--max-syscalls",
+        "--max-entries", "--bar-width", "--verbose", "--quiet", "--help",
+        "--version", "--list-syscalls", "--pid", "--sort", "--top",
+        "--errors", "--time", "--by", "--interval", "--stats-file",
+        "--user"}) {
+    INFO(opt);
+    REQUIRE(help.find(opt) != std::string::npos);
+  }
+}

@@ -1,0 +1,251 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "syscallmon/stats_table.hpp"
+
+using namespace syscallmon;
+
+namespace {
+
+SyscallKey sc(std::uint32_t nr, std::uint16_t arch = 0) { return {arch, nr}; }
+EntryKeyView who(std::string_view image, std::uint32_t uid = 0) {
+  return {image, uid, 0};
+}
+
+// The paper's algorithm, kept plain on purpose: linear scans over fixed
+// arrays, FIFO eviction at both levels.
+class LinearScanTable {
+ public:
+  LinearScanTable(std::size_t rows, std::size_t entries)
+      : max_rows_(rows), max_entries_(entries) {}
+
+  void record(SyscallKey s, const EntryKey &k) {
+    Row *row = nullptr;
+    for (auto &r : rows_) {
+      if (r.syscall == s) {
+        row = &r;
+      }
+    }
+    if (row == nullptr) {
+      if (rows_.size() == max_rows_) {
+        evicted_.syscalls += 1;
+        for (const auto &e : rows_.front().entries) {
+          evicted_.entries += 1;
+          evicted_.calls += e.calls;
+        }
+        rows_.erase(rows_.begin());
+      }
+      rows_.push_back(Row{s, {}});
+      row = &rows_.back();
+    }
+    for (auto &e : row->entries) {
+      if (e.key == k) {
+        e.calls += 1;
+        return;
+      }
+    }
+    if (row->entries.size() == max_entries_) {
+      evicted_.entries += 1;
+      evicted_.calls += row->entries.front().calls;
+      row->entries.erase(row->entries.begin());
+    }
+    row->entries.push_back(Entry{k, 1});
+  }
+
+  // True if the snapshot holds exactly the model's rows, entries, order,
+  // counts and eviction counters.
+  bool same_as(const TableSnapshot &snap) const {
+    if (!(snap.evicted == evicted_) || snap.rows.size() != rows_.size()) {
+      return false;
+    }
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+      const auto &want = rows_[i];
+      const auto &got = snap.rows[i];
+      if (!(got.syscall == want.syscall) ||
+          got.entries.size() != want.entries.size()) {
+        return false;
+      }
+      std::uint64_t total = 0;
+      for (std::size_t j = 0; j < want.entries.size(); ++j) {
+        if (!(got.entries[j].key == want.entries[j].key) ||
+            got.entries[j].stats.calls != want.entries[j].calls) {
+          return false;
+        }
+        total += want.entries[j].calls;
+      }
+      if (got.calls != total) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  struct Entry {
+    EntryKey key;
+    std::uint64_t calls;
+  };
+  struct Row {
+    SyscallKey syscall;
+    std::vector<Entry> entries;
+  };
+  std::size_t max_rows_;
+  std::size_t max_entries_;
+  std::vector<Row> rows_;
+  EvictionCounters evicted_;
+};
+
+}  // namespace
+
+TEST_CASE("record counts calls per syscall and image/uid", "[stats]") {
+  StatsTable t(16, 1024);
+  t.record(sc(1), who("bash", 0));
+  t.record(sc(1), who("bash", 0));
+  t.record(sc(1), who("bash", 1000));
+  t.record(sc(0), who("sshd", 0));
+  const auto snap = t.snapshot();
+  REQUIRE(snap.rows.size() == 2);
+  REQUIRE(snap.rows[0].syscall == sc(1));
+  REQUIRE(snap.rows[0].calls == 3);
+  REQUIRE(snap.rows[0].entries.size() == 2);
+  REQUIRE(snap.rows[0].entries[0].key == EntryKey{"bash", 0, 0});
+  REQUIRE(snap.rows[0].entries[0].stats.calls == 2);
+  REQUIRE(snap.rows[0].entries[1].stats.calls == 1);
+  REQUIRE(snap.rows[1].calls == 1);
+  REQUIRE(snap.evicted == EvictionCounters{});
+}
+
+TEST_CASE("same syscall number in another arch is another row", "[stats]") {
+  StatsTable t(16, 4);
+  t.record(sc(4, 0), who("a"));
+  t.record(sc(4, 1), who("a"));
+  REQUIRE(t.snapshot().rows.size() == 2);
+}
+
+TEST_CASE("pid is part of the entry key", "[stats]") {
+  StatsTable t(16, 4);
+  t.record(sc(1), EntryKeyView{"a", 0, 10});
+  t.record(sc(1), EntryKeyView{"a", 0, 11});
+  t.record(sc(1), EntryKeyView{"a", 0, 10});
+  const auto snap = t.snapshot();
+  REQUIRE(snap.rows[0].entries.size() == 2);
+  REQUIRE(snap.rows[0].entries[0].stats.calls == 2);
+}
+
+TEST_CASE("full table evicts its oldest syscall row with its entries",
+          "[stats]") {
+  StatsTable t(2, 8);
+  t.record(sc(1), who("a"));
+  t.record(sc(1), who("b"));
+  t.record(sc(1), who("b"));
+  t.record(sc(2), who("a"));
+  t.record(sc(1), who("c"));  // a hit does not refresh the row's age
+  t.record(sc(3), who("a"));  // evicts row 1: entries a, b, c (4 calls)
+  const auto snap = t.snapshot();
+  REQUIRE(snap.rows.size() == 2);
+  REQUIRE(snap.rows[0].syscall == sc(2));
+  REQUIRE(snap.rows[1].syscall == sc(3));
+  REQUIRE(snap.evicted.syscalls == 1);
+  REQUIRE(snap.evicted.entries == 3);
+  REQUIRE(snap.evicted.calls == 4);
+}
+
+TEST_CASE("full row evicts its oldest entry", "[stats]") {
+  StatsTable t(16, 2);
+  t.record(sc(1), who("a"));
+  t.record(sc(1), who("a"));
+  t.record(sc(1), who("b"));
+  t.record(sc(1), who("a"));  // a hit does not refresh the entry's age
+  t.record(sc(1), who("c"));  // evicts a (3 calls)
+  const auto snap = t.snapshot();
+  REQUIRE(snap.rows[0].entries.size() == 2);
+  REQUIRE(snap.rows[0].entries[0].key.image == "b");
+  REQUIRE(snap.rows[0].entries[1].key.image == "c");
+  REQUIRE(snap.rows[0].calls == 2);
+  REQUIRE(snap.evicted.syscalls == 0);
+  REQUIRE(snap.evicted.entries == 1);
+  REQUIRE(snap.evicted.calls == 3);
+}
+
+TEST_CASE("clear forgets everything, eviction counters included", "[stats]") {
+  StatsTable t(1, 1);
+  t.record(sc(1), who("a"));
+  t.record(sc(1), who("b"));
+  t.record(sc(2), who("a"));
+  REQUIRE(t.evicted().syscalls == 1);
+  t.clear();
+  const auto snap = t.snapshot();
+  REQUIRE(snap.rows.empty());
+  REQUIRE(snap.evicted == EvictionCounters{});
+  t.record(sc(1), who("a"));
+  REQUIRE(t.snapshot().rows[0].calls == 1);
+}
+
+TEST_CASE("find returns an entry only while it is in the table", "[stats]") {
+  StatsTable t(16, 1);
+  t.record(sc(1), who("a"));
+  REQUIRE(t.find(sc(1), who("a")) != nullptr);
+  REQUIRE(t.find(sc(1), who("b")) == nullptr);
+  REQUIRE(t.find(sc(2), who("a")) == nullptr);
+  t.record(sc(1), who("b"));
+  REQUIRE(t.find(sc(1), who("a")) == nullptr);
+}
+
+TEST_CASE("zero limits are rejected", "[stats]") {
+  REQUIRE_THROWS(StatsTable(0, 1));
+  REQUIRE_THROWS(StatsTable(1, 0));
+}
+
+TEST_CASE("memory stays bounded by rows x entries whatever the input",
+          "[stats]") {
+  StatsTable t(4, 8);
+  for (int i = 0; i < 20000; ++i) {
+    t.record(sc(static_cast<std::uint32_t>(i % 13)),
+             who(std::to_string(i), static_cast<std::uint32_t>(i % 7)));
+  }
+  const auto snap = t.snapshot();
+  REQUIRE(snap.rows.size() == 4);
+  std::uint64_t kept = 0;
+  for (const auto &row : snap.rows) {
+    REQUIRE(row.entries.size() <= 8);
+    kept += row.calls;
+  }
+  REQUIRE(kept + snap.evicted.calls == 20000);
+}
+
+TEST_CASE("table matches the paper's linear-scan model under random load",
+          "[stats][model]") {
+  std::mt19937 rng(GENERATE(1u, 2u, 3u, 42u));
+  std::uniform_int_distribution<std::size_t> rows_dist(1, 5);
+  std::uniform_int_distribution<std::size_t> entries_dist(1, 6);
+  const std::size_t rows = rows_dist(rng);
+  const std::size_t entries = entries_dist(rng);
+  StatsTable table(rows, entries);
+  LinearScanTable model(rows, entries);
+  std::uniform_int_distribution<std::uint32_t> nr(0, 7);
+  std::uniform_int_distribution<std::uint16_t> arch(0, 1);
+  std::uniform_int_distribution<int> image(0, 9);
+  std::uniform_int_distribution<std::uint32_t> uid(0, 2);
+  std::uniform_int_distribution<int> op(0, 999);
+  int checked = 0;
+  for (int step = 0; step < 20000; ++step) {
+    ++checked;
+    if (op(rng) == 0) {
+      table.clear();
+      model = LinearScanTable(rows, entries);
+    } else {
+      const SyscallKey s{arch(rng), nr(rng)};
+      const EntryKey k{"img" + std::to_string(image(rng)), uid(rng), 0};
+      table.record(s, EntryKeyView{k.image, k.uid, k.pid});
+      model.record(s, k);
+    }
+    if (!model.same_as(table.snapshot())) {
+      FAIL("table and model diverge at step " << step);
+    }
+  }
+  REQUIRE(checked == 20000);
+  REQUIRE(table.evicted().entries + table.evicted().syscalls > 0);
+}
