@@ -2,6 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
 #include "harness.hpp"
 
 using namespace itest;
@@ -24,4 +29,146 @@ TEST_CASE("-e write counts only writes", "[launch]") {
   CHECK(calls(r, "write", "hw_rw") == 300);
   CHECK(r["syscalls"].size() == 1);
   CHECK(r["monitored"] == nlohmann::json({"write"}));
+}
+
+TEST_CASE("named threads get one entry per thread name", "[launch]") {
+  auto r = run_json({"-e", "write", "--", helper("hw_threads"), "4", "250"});
+  for (int i = 0; i < 4; ++i) {
+    CHECK(calls(r, "write", "worker-" + std::to_string(i)) == 250);
+  }
+  CHECK(calls(r, "write") == 1000);
+  CHECK(r["syscalls"][0]["callers"].size() == 4);
+}
+
+TEST_CASE("forked children are all counted", "[launch]") {
+  auto r = run_json({"--", helper("hw_fork"), "5", "100"});
+  CHECK(calls(r, "write") == 500);
+  CHECK(calls(r, "openat") == 5);
+  CHECK(calls(r, "close") == 5);
+}
+
+TEST_CASE("exec chains split counts between images", "[launch]") {
+  auto r = run_json({"-e", "write,read", "--", helper("hw_exec"), "7",
+                     helper("hw_rw"), "3"});
+  CHECK(calls(r, "write", "hw_exec") == 7);
+  CHECK(calls(r, "write", "hw_rw") == 3);
+  CHECK(calls(r, "read", "hw_rw") == 3);
+  CHECK(calls(r, "read", "hw_exec") == 0);
+}
+
+TEST_CASE("prctl rename splits the counts", "[launch]") {
+  auto r = run_json({"-e", "write", "--", helper("hw_rename"), "5", "newname"});
+  CHECK(calls(r, "write", "hw_rename") == 5);
+  CHECK(calls(r, "write", "newname") == 5);
+}
+
+TEST_CASE("counting prctl itself still refreshes the name", "[launch]") {
+  auto r = run_json({"-e", "write,prctl", "--", helper("hw_rename"), "5",
+                     "other"});
+  CHECK(calls(r, "write", "hw_rename") == 5);
+  CHECK(calls(r, "write", "other") == 5);
+  CHECK(calls(r, "prctl", "hw_rename") >= 1);
+}
+
+TEST_CASE("setuid splits the counts by uid", "[launch][root]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: needs root to setuid");
+    return;
+  }
+  auto r = run_json({"-e", "write", "--", helper("hw_setuid"), "6", "65534"});
+  const auto &callers = r["syscalls"][0]["callers"];
+  REQUIRE(callers.size() == 2);
+  std::map<int, long long> by_uid;
+  for (const auto &c : callers) {
+    by_uid[c["uid"].get<int>()] = c["calls"].get<long long>();
+  }
+  CHECK(by_uid[0] == 6);
+  CHECK(by_uid[65534] == 6);
+}
+
+TEST_CASE("signal handlers run and the exit code comes through", "[launch]") {
+  Outcome o;
+  auto r = run_json({"-e", "all", "--", helper("hw_signals")}, &o);
+  CHECK(o.exit_code == 42);
+  CHECK(r["exit_status"] == 42);
+  CHECK(calls(r, "rt_sigreturn") == 3);
+  CHECK(calls(r, "kill") + calls(r, "tgkill") >= 1);
+}
+
+TEST_CASE("a child that stops itself and is continued does not hang",
+          "[launch]") {
+  Outcome o;
+  auto r = run_json({"-e", "write", "--", helper("hw_selfstop"), "9"}, &o);
+  CHECK(o.exit_code == 0);
+  CHECK(calls(r, "write") == 9);
+}
+
+TEST_CASE("32-bit programs are counted under [i386]", "[launch][i386]") {
+  const std::string bin = helper("hw_rw32");
+  if (::access(bin.c_str(), X_OK) != 0) {
+    WARN("skipped: no 32-bit toolchain (gcc -m32 -static) to build hw_rw32");
+    return;
+  }
+  const std::string dir = temp_dir();
+  auto o = run({syscallmon(), "-o", dir + "/r.txt", "--", bin, "11"});
+  CHECK(o.exit_code == 0);
+  const std::string text = read_file(dir + "/r.txt");
+  CHECK(text.find("System call: write [i386]") != std::string::npos);
+  auto r = run_json({"--", bin, "11"});
+  CHECK(calls(r, "write", "hw_rw32", "i386") == 11);
+  CHECK(calls(r, "read", "hw_rw32", "i386") == 11);
+  CHECK(calls(r, "openat", "hw_rw32", "i386") == 2);
+  CHECK(calls(r, "write", "", "x86_64") == 0);
+}
+
+TEST_CASE("hostile image names are escaped in text and valid in JSON",
+          "[launch][escape]") {
+  const std::string dir = temp_dir();
+  auto o = run({syscallmon(), "-e", "write", "-o", dir + "/r.txt", "--",
+                helper("hw_badname"), "4"});
+  REQUIRE(o.exit_code == 0);
+  const std::string text = read_file(dir + "/r.txt");
+  const std::string escaped = "\\x1b[31mE\\x0a\"q,\\\\\\xff";
+  CHECK(text.find("Image: " + escaped + "  UID: 0000  Count:") !=
+        std::string::npos);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 4);
+  CHECK(text.find('\x1b') == std::string::npos);
+  auto r = run_json({"-e", "write", "--", helper("hw_badname"), "4"});
+  CHECK(calls(r, "write", escaped) == 4);
+}
+
+TEST_CASE("a missing command exits 127 with one line", "[launch][errors]") {
+  auto o = run({syscallmon(), "--", "/nonexistent/cmd"});
+  CHECK(o.exit_code == 127);
+  CHECK(o.err == "syscallmon: /nonexistent/cmd: No such file or directory\n");
+  o = run({syscallmon(), "--", "no-such-command-xyz"});
+  CHECK(o.exit_code == 127);
+  CHECK(o.err == "syscallmon: no-such-command-xyz: command not found\n");
+}
+
+TEST_CASE("a command that is not executable exits 126", "[launch][errors]") {
+  const std::string dir = temp_dir();
+  auto o = run({syscallmon(), "--", dir});
+  CHECK(o.exit_code == 126);
+  CHECK(o.err == "syscallmon: " + dir + ": Permission denied\n");
+}
+
+TEST_CASE("unknown syscall and bad option value exit 2", "[launch][errors]") {
+  auto o = run({syscallmon(), "-e", "wirte", "--", "true"});
+  CHECK(o.exit_code == 2);
+  CHECK(o.err ==
+        "syscallmon: unknown system call 'wirte' (did you mean 'write'?)\n");
+  o = run({syscallmon(), "--max-entries", "0", "--", "true"});
+  CHECK(o.exit_code == 2);
+  CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  CHECK(o.err.find("--max-entries") != std::string::npos);
+}
+
+TEST_CASE("the command's exit status and fatal signal come through",
+          "[launch]") {
+  CHECK(run({syscallmon(), "--", "/bin/sh", "-c", "exit 3"}).exit_code == 3);
+  CHECK(run({syscallmon(), "--", "/bin/sh", "-c", "kill -KILL $$"}).exit_code ==
+        137);
+  CHECK(run({syscallmon(), "--", "/bin/sh", "-c", "kill -TERM $$"}).exit_code ==
+        143);
 }
