@@ -182,7 +182,10 @@ Result<std::vector<std::string>> syscall_class_members(std::string_view cls) {
   }
   std::string known;
   for (const auto &c : syscall_classes()) {
-    known += (known.empty() ? "" : " ") + std::string(c.name);
+    if (!known.empty()) {
+      known += ' ';
+    }
+    known += c.name;
   }
   return Error{"unknown system call class '" + std::string(cls) +
                "' (known: " + known + ")"};

@@ -1,0 +1,255 @@
+// Attach mode: syscallmon -p PID on running helpers.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "harness.hpp"
+
+using namespace itest;
+
+namespace {
+
+std::string status_field(pid_t pid, const std::string &key) {
+  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const std::size_t at = status.find(key + ":");
+  if (at == std::string::npos) {
+    return "";
+  }
+  const std::size_t start = status.find_first_not_of(" \t", at + key.size() + 1);
+  return status.substr(start, status.find('\n', start) - start);
+}
+
+// Waits until pid is traced (TracerPid != 0) or not, as asked.
+void wait_traced(pid_t pid, bool traced) {
+  for (int i = 0; i < 500; ++i) {
+    const std::string t = status_field(pid, "TracerPid");
+    if ((t != "0" && !t.empty()) == traced) {
+      return;
+    }
+    sleep_ms(5);
+  }
+  FAIL("pid " << pid << (traced ? " never traced" : " never detached"));
+}
+
+// Runs syscallmon -p PID for about ms milliseconds, then SIGINT; returns
+// the JSON report.
+nlohmann::json attach_for(pid_t pid, int ms,
+                          const std::vector<std::string> &extra = {}) {
+  const std::string dir = temp_dir();
+  std::vector<std::string> argv = {syscallmon(), "-f", "json", "-o",
+                                   dir + "/r.json", "-p", std::to_string(pid)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  const pid_t mon = spawn(argv, dir + "/out", dir + "/err");
+  wait_traced(pid, true);
+  sleep_ms(ms);
+  ::kill(mon, SIGINT);
+  INFO(read_file(dir + "/err"));
+  REQUIRE(wait_exit(mon) == 0);
+  wait_traced(pid, false);
+  return nlohmann::json::parse(read_file(dir + "/r.json"));
+}
+
+}  // namespace
+
+TEST_CASE("attach counts exactly the calls made while attached", "[attach]") {
+  const std::string dir = temp_dir();
+  const std::string fifo = dir + "/go";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const pid_t sh = spawn({"/bin/sh", "-c",
+                          "read x < " + fifo + "; exec " + helper("hw_rw") +
+                              " 100"},
+                         dir + "/sh.out", dir + "/sh.err");
+  sleep_ms(50);
+  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
+                           "-e", "write,read", "-p", std::to_string(sh)},
+                          dir + "/out", dir + "/err");
+  wait_traced(sh, true);
+  {
+    const int fd = ::open(fifo.c_str(), O_WRONLY);
+    REQUIRE(fd >= 0);
+    REQUIRE(::write(fd, "go\n", 3) == 3);
+    ::close(fd);
+  }
+  // The run ends by itself when the attached process exits.
+  CHECK(wait_exit(sh) == 0);
+  INFO(read_file(dir + "/err"));
+  CHECK(wait_exit(mon) == 0);
+  auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
+  CHECK(calls(r, "write", "hw_rw") == 100);
+  CHECK(calls(r, "read", "hw_rw") == 100);
+  CHECK(r["pids"] == nlohmann::json({sh}));
+  CHECK(r["exit_status"].is_null());
+}
+
+TEST_CASE("a detached helper keeps running and finishes normally",
+          "[attach]") {
+  const std::string dir = temp_dir();
+  const pid_t h = spawn({helper("hw_counter"), "40", "10"}, dir + "/out",
+                        dir + "/err");
+  sleep_ms(30);
+  auto r = attach_for(h, 150, {"-e", "write"});
+  CHECK(calls(r, "write", "hw_counter") > 0);
+  CHECK(calls(r, "write", "hw_counter") <= 41);
+  CHECK(wait_exit(h) == 7);
+  std::string want;
+  for (int i = 1; i <= 40; ++i) {
+    want += std::to_string(i) + "\n";
+  }
+  CHECK(read_file(dir + "/out") == want + "done usr1=0\n");
+}
+
+TEST_CASE("no signal is lost or duplicated across attach and detach",
+          "[attach][signals]") {
+  const std::string dir = temp_dir();
+  const pid_t h = spawn({helper("hw_counter"), "120", "10"}, dir + "/out",
+                        dir + "/err");
+  sleep_ms(20);
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent{0};
+  std::thread sender([&] {
+    while (!stop) {
+      if (::kill(h, SIGUSR1) == 0) {
+        ++sent;
+      }
+      sleep_ms(15);
+    }
+  });
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    attach_for(h, 80, {"-e", "write"});
+    sleep_ms(40);
+  }
+  stop = true;
+  sender.join();
+  CHECK(wait_exit(h) == 7);
+  const std::string out = read_file(dir + "/out");
+  CHECK(out.find("done usr1=" + std::to_string(sent.load()) + "\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("every thread of a multi-threaded process is attached",
+          "[attach]") {
+  const std::string dir = temp_dir();
+  const pid_t h = spawn({helper("hw_mt_counter"), "3", "60", "5"},
+                        dir + "/out", dir + "/err");
+  sleep_ms(50);
+  auto r = attach_for(h, 150, {"-e", "write"});
+  for (int i = 0; i < 3; ++i) {
+    CHECK(calls(r, "write", "mt-" + std::to_string(i)) > 0);
+  }
+  CHECK(wait_exit(h) == 0);
+}
+
+TEST_CASE("a stopped process stays stopped after detach", "[attach]") {
+  const std::string dir = temp_dir();
+  const pid_t h = spawn({helper("hw_counter"), "20", "10"}, dir + "/out",
+                        dir + "/err");
+  sleep_ms(30);
+  ::kill(h, SIGSTOP);
+  sleep_ms(30);
+  REQUIRE(status_field(h, "State").front() == 'T');
+  attach_for(h, 100, {"-e", "write"});
+  sleep_ms(50);
+  CHECK(status_field(h, "State").front() == 'T');
+  ::kill(h, SIGCONT);
+  CHECK(wait_exit(h) == 7);
+}
+
+TEST_CASE("attach errors are one line, exit 1 (usage: 2)", "[attach][errors]") {
+  // A dead pid: reap a child, then its pid is free.
+  const pid_t dead = spawn({"/bin/true"}, "/dev/null", "/dev/null");
+  REQUIRE(wait_exit(dead) == 0);
+  auto o = run({syscallmon(), "-p", std::to_string(dead)});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err == "syscallmon: attach to pid " + std::to_string(dead) +
+                     ": No such process\n");
+
+  o = run({syscallmon(), "-p", "abc"});
+  CHECK(o.exit_code == 2);
+  CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  o = run({syscallmon(), "-p", "12,,34"});
+  CHECK(o.exit_code == 2);
+
+  // Our own parent (this test) is an ancestor of syscallmon.
+  o = run({syscallmon(), "-p", std::to_string(::getpid())});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err.find("ancestor") != std::string::npos);
+}
+
+TEST_CASE("attaching to pid 1 as an unprivileged user is refused",
+          "[attach][errors]") {
+  if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
+    WARN("skipped: needs root and setpriv to become nobody");
+    return;
+  }
+  auto o = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", syscallmon(), "-p", "1"});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err.find("attach to pid 1: Operation not permitted") == 12);
+  CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+}
+
+TEST_CASE("a process traced by another tracer is refused with its name",
+          "[attach][errors]") {
+  if (::access("/usr/bin/strace", X_OK) != 0) {
+    WARN("skipped: strace is not installed");
+    return;
+  }
+  const std::string dir = temp_dir();
+  const pid_t st = spawn({"/usr/bin/strace", "-o", "/dev/null",
+                          helper("hw_counter"), "30", "10"},
+                         dir + "/out", dir + "/err");
+  pid_t traced = 0;
+  for (int i = 0; i < 200 && traced == 0; ++i) {
+    const std::string kids = read_file("/proc/" + std::to_string(st) + "/task/" +
+                                       std::to_string(st) + "/children");
+    traced = kids.empty() ? 0 : std::stoi(kids);
+    sleep_ms(5);
+  }
+  REQUIRE(traced != 0);
+  wait_traced(traced, true);
+  auto o = run({syscallmon(), "-p", std::to_string(traced)});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err.find("already traced by pid " + std::to_string(st) +
+                   ", strace") != std::string::npos);
+  CHECK(wait_exit(st) == 7);
+}
+
+TEST_CASE("a task caught inside a syscall makes no phantom count",
+          "[attach]") {
+  const std::string dir = temp_dir();
+  // Three sleeps of 300 ms: we attach during the first one, which must not
+  // count; the two after it must.
+  const pid_t h = spawn({helper("hw_batches"), "3", "0", "300"}, dir + "/out",
+                        dir + "/err");
+  sleep_ms(100);
+  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
+                           "-e", "clock_nanosleep,nanosleep", "-p",
+                           std::to_string(h)},
+                          dir + "/mout", dir + "/merr");
+  CHECK(wait_exit(h) == 0);
+  CHECK(wait_exit(mon) == 0);
+  auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
+  CHECK(calls(r, "clock_nanosleep") + calls(r, "nanosleep") == 2);
+}
+
+TEST_CASE("-p combined with a command traces both", "[attach]") {
+  const std::string dir = temp_dir();
+  const pid_t h = spawn({helper("hw_counter"), "20", "10"}, dir + "/out",
+                        dir + "/err");
+  sleep_ms(20);
+  Outcome o;
+  auto r = run_json({"-e", "write", "-p", std::to_string(h), "--",
+                     helper("hw_rw"), "50"},
+                    &o);
+  CHECK(o.exit_code == 0);
+  CHECK(calls(r, "write", "hw_rw") == 50);
+  CHECK(calls(r, "write", "hw_counter") > 0);
+  CHECK(r["pids"] == nlohmann::json({h}));
+  CHECK(wait_exit(h) == 7);
+}
