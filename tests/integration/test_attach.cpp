@@ -238,7 +238,7 @@ TEST_CASE("a task caught inside a syscall makes no phantom count",
   CHECK(calls(r, "clock_nanosleep") + calls(r, "nanosleep") == 2);
 }
 
-TEST_CASE("-p combined with a command traces both", "[attach]") {
+TEST_CASE("attaching combined with a launched command traces both", "[attach]") {
   const std::string dir = temp_dir();
   const pid_t h = spawn({helper("hw_counter"), "20", "10"}, dir + "/out",
                         dir + "/err");
