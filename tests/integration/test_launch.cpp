@@ -24,7 +24,7 @@ TEST_CASE("counts N writes and N reads exactly", "[launch]") {
   CHECK(r["command"][1] == "1000");
 }
 
-TEST_CASE("-e write counts only writes", "[launch]") {
+TEST_CASE("selecting write counts only writes", "[launch]") {
   auto r = run_json({"-e", "write", "--", helper("hw_rw"), "300"});
   CHECK(calls(r, "write", "hw_rw") == 300);
   CHECK(r["syscalls"].size() == 1);
