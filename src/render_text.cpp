@@ -13,8 +13,8 @@
 namespace syscallmon {
 namespace {
 
-constexpr std::size_t kImageWidth = 16;
-constexpr std::size_t kUidWidth = 4;
+constexpr std::size_t kMinImageWidth = 16;
+constexpr std::size_t kMinUidDigits = 4;
 
 std::string plural(std::uint64_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
@@ -24,6 +24,8 @@ std::size_t digits(std::uint64_t n) { return fmt::formatted_size("{}", n); }
 
 // Column widths shared by every line, so counts line up across groups.
 struct Widths {
+  std::size_t image = kMinImageWidth;  // wider only if a name is longer
+  std::size_t uid = kMinUidDigits;     // wider only for uids >= 10000
   std::size_t count = 1;
   std::size_t pid = 1;
   std::size_t errors = 1;
@@ -36,13 +38,15 @@ Widths measure(const std::vector<detail::ReportGroup> &groups,
   for (const auto &g : groups) {
     w.count = std::max(w.count, digits(g.row->calls));
     for (const EntrySnapshot *e : g.shown) {
+      w.image = std::max(w.image, escape_image(e->key.image).size());
+      w.uid = std::max(w.uid, digits(e->key.uid));
       w.pid = std::max(w.pid, digits(static_cast<std::uint64_t>(e->key.pid)));
       w.errors = std::max(w.errors, digits(e->stats.errors));
     }
   }
   // "    Image: " + image + "  UID: " + uid [+ "  PID: " + pid]
   // + "  Count: " + bar + "  " + count
-  w.count_end = 4 + 7 + kImageWidth + 2 + 5 + kUidWidth +
+  w.count_end = 4 + 7 + w.image + 2 + 5 + w.uid +
                 (opts.by_pid ? 2 + 5 + w.pid : 0) + 2 + 7 + opts.bar_width +
                 2 + w.count;
   return w;
@@ -61,9 +65,10 @@ std::size_t bar_length(std::uint64_t count, std::uint64_t max,
 void render_entry(std::ostream &out, const EntrySnapshot &e,
                   std::uint64_t max_count, const Widths &w,
                   const RenderOptions &opts) {
-  std::string line = fmt::format("    Image: {:>{}}  UID: {:0{}}",
-                                 escape_image(e.key.image), kImageWidth,
-                                 e.key.uid, kUidWidth);
+  // UIDs are zero-padded to 4 digits, then aligned in the column.
+  std::string line = fmt::format(
+      "    Image: {:>{}}  UID: {:>{}}", escape_image(e.key.image), w.image,
+      fmt::format("{:0{}}", e.key.uid, kMinUidDigits), w.uid);
   if (opts.by_pid) {
     line += fmt::format("  PID: {:>{}}", e.key.pid, w.pid);
   }

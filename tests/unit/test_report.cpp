@@ -200,3 +200,20 @@ TEST_CASE("sort by name orders groups and entries by name", "[report]") {
   REQUIRE(j["syscalls"][1]["callers"][1]["image"] == "bash");
   REQUIRE(j["syscalls"][1]["callers"][2]["image"] == "sshd");
 }
+
+TEST_CASE("wide uids and long names widen their columns", "[report]") {
+  StatsTable t(16, 16);
+  add(t, 1, "a", 0, 2);
+  add(t, 1, "a-very-long-image-name", 65534, 1);
+  RenderOptions o = options();
+  o.bar_width = 2;
+  const std::string want = R"(syscallmon: 1 system call monitored, 2 images, 2 users, 3 calls in 0.00 s
+System call: write                                   3 calls
+    Image:                      a  UID:  0000  Count: ++  2
+    Image: a-very-long-image-name  UID: 65534  Count: +   1
+Table: 16 x 16; evicted 0 system calls, 0 image/uid entries (0 calls)
+)";
+  RunInfo run;
+  run.monitored = {"write"};
+  REQUIRE(render(ReportFormat::text, t, run, o) == want);
+}
