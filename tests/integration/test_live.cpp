@@ -1,0 +1,218 @@
+// Live view (--interval, --stats-file, SIGUSR1/SIGUSR2), the CSV and
+// OpenMetrics formats, --errors, --time and --by.
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "harness.hpp"
+
+using namespace itest;
+
+namespace {
+
+const std::string kPython = "/usr/bin/python3";
+
+std::vector<long long> snapshot_totals(const std::string &text) {
+  std::vector<long long> totals;
+  const std::regex header(R"(monitored, .*, (\d+) calls? in )");
+  for (std::sregex_iterator it(text.begin(), text.end(), header), end;
+       it != end; ++it) {
+    totals.push_back(std::stoll((*it)[1]));
+  }
+  return totals;
+}
+
+bool have_prometheus_parser() {
+  return run({kPython, "-c", "import prometheus_client.openmetrics.parser"})
+             .exit_code == 0;
+}
+
+}  // namespace
+
+TEST_CASE("interval reports show growing snapshots", "[live]") {
+  const std::string dir = temp_dir();
+  auto o = run({syscallmon(), "-o", dir + "/r.txt", "-e", "write",
+                "--interval", "0.25", "--", helper("hw_batches"), "4", "10",
+                "250"});
+  REQUIRE(o.exit_code == 0);
+  const std::string text = read_file(dir + "/r.txt");
+  const auto totals = snapshot_totals(text);
+  REQUIRE(totals.size() >= 3);
+  CHECK(totals.back() == 40);  // the final report
+  CHECK(std::is_sorted(totals.begin(), totals.end()));
+  CHECK(totals.front() < 40);
+  const auto stamps = std::count(text.begin(), text.end(), 'Z');
+  CHECK(text.find("syscallmon: snapshot at ") == 0);
+  CHECK(stamps >= static_cast<long>(totals.size() - 1));
+}
+
+TEST_CASE("the stats file always holds a complete report", "[live]") {
+  const std::string dir = temp_dir();
+  const std::string stats = dir + "/stats.json";
+  const pid_t mon = spawn({syscallmon(), "-f", "json", "--stats-file", stats,
+                           "--interval", "0.01", "-e", "write", "--",
+                           helper("hw_batches"), "40", "50", "10"},
+                          dir + "/out", dir + "/err");
+  int parsed = 0;
+  long long last = 0;
+  bool monotonic = true;
+  bool exited = false;
+  for (int i = 0; i < 30000 && !exited; ++i) {
+    exited = ::waitpid(mon, nullptr, WNOHANG) == mon;
+    const std::string text = read_file(stats);
+    if (!text.empty()) {
+      const auto j = nlohmann::json::parse(text);  // throws if torn
+      const long long n = j["total_calls"].get<long long>();
+      monotonic = monotonic && n >= last;
+      last = n;
+      ++parsed;
+    }
+    sleep_ms(1);
+  }
+  REQUIRE(exited);
+  CHECK(parsed > 20);
+  CHECK(monotonic);
+  struct stat st {};
+  REQUIRE(::stat(stats.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0644);
+  const auto final_report = nlohmann::json::parse(read_file(stats));
+  CHECK(final_report["total_calls"] == 2000);
+}
+
+TEST_CASE("SIGUSR2 clears the counts", "[live]") {
+  const std::string dir = temp_dir();
+  // 2 batches of 30 writes, 600 ms apart: clear between them.
+  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
+                           "-e", "write", "--", helper("hw_batches"), "2", "30",
+                           "600"},
+                          dir + "/out", dir + "/err");
+  sleep_ms(300);
+  ::kill(mon, SIGUSR2);
+  CHECK(wait_exit(mon) == 0);
+  const auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
+  CHECK(calls(r, "write") == 30);
+}
+
+TEST_CASE("SIGUSR1 writes a snapshot now", "[live]") {
+  const std::string dir = temp_dir();
+  const pid_t mon = spawn({syscallmon(), "-e", "write", "--",
+                           helper("hw_batches"), "2", "7", "500"},
+                          dir + "/out", dir + "/err");
+  sleep_ms(250);
+  ::kill(mon, SIGUSR1);
+  CHECK(wait_exit(mon) == 0);
+  const auto totals = snapshot_totals(read_file(dir + "/err"));
+  REQUIRE(totals.size() == 2);
+  CHECK(totals[0] == 7);
+  CHECK(totals[1] == 14);
+}
+
+TEST_CASE("SIGUSR1 updates the stats file", "[live]") {
+  const std::string dir = temp_dir();
+  const std::string stats = dir + "/stats.txt";
+  // An hour-long interval: only the signal can write the file early.
+  const pid_t mon = spawn({syscallmon(), "-e", "write", "--stats-file", stats,
+                           "--interval", "3600", "--", helper("hw_batches"),
+                           "2", "5", "600"},
+                          dir + "/out", dir + "/err");
+  sleep_ms(300);
+  CHECK(read_file(stats).empty());
+  ::kill(mon, SIGUSR1);
+  sleep_ms(100);
+  CHECK(snapshot_totals(read_file(stats)) == std::vector<long long>{5});
+  CHECK(wait_exit(mon) == 0);
+  CHECK(snapshot_totals(read_file(stats)) == std::vector<long long>{10});
+}
+
+TEST_CASE("CSV and OpenMetrics parse and match the JSON", "[formats]") {
+  const std::string dir = temp_dir();
+  const std::vector<std::string> cmd = {"--", helper("hw_badname"), "3"};
+  for (const char *fmt : {"json", "csv", "openmetrics"}) {
+    std::vector<std::string> argv = {syscallmon(), "-f", fmt, "-o",
+                                     dir + "/r." + fmt};
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
+    REQUIRE(run(argv).exit_code == 0);
+  }
+  std::vector<std::string> check = {kPython, SOURCE_DIR
+                                    "/tests/integration/check_formats.py",
+                                    dir + "/r.json", "--csv", dir + "/r.csv"};
+  if (have_prometheus_parser()) {
+    check.push_back("--openmetrics");
+    check.push_back(dir + "/r.openmetrics");
+  } else {
+    WARN("OpenMetrics parser (python3-prometheus-client) missing: CSV only");
+  }
+  auto o = run(check);
+  INFO(o.out << o.err);
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == "ok: 3 entries agree\n");  // write, openat, close
+}
+
+TEST_CASE("--errors counts failed calls by errno", "[formats][errors]") {
+  auto r = run_json({"--errors", "-e", "openat,close", "--",
+                     helper("hw_failopen"), "17"});
+  const auto &openat = r["syscalls"][0];
+  REQUIRE(openat["name"] == "openat");
+  CHECK(openat["calls"] == 18);
+  CHECK(openat["errors"] == 17);
+  CHECK(openat["callers"][0]["errnos"] == nlohmann::json({{"ENOENT", 17}}));
+  const std::string dir = temp_dir();
+  auto o = run({syscallmon(), "--errors", "-e", "openat", "-o",
+                dir + "/r.txt", "--", helper("hw_failopen"), "17"});
+  CHECK(o.exit_code == 0);
+  CHECK(read_file(dir + "/r.txt").find("  18  Errors: 17\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("--time measures time inside calls", "[formats]") {
+  auto r = run_json({"--time", "-e", "clock_nanosleep,nanosleep", "--",
+                     helper("hw_batches"), "3", "0", "50"});
+  double total = 0;
+  double max = 0;
+  for (const auto &s : r["syscalls"]) {
+    for (const auto &c : s["callers"]) {
+      total += c["time_s"].get<double>();
+      max = std::max(max, c["max_time_s"].get<double>());
+    }
+  }
+  CHECK(total >= 0.15);
+  CHECK(total < 1.5);
+  CHECK(max >= 0.05);
+}
+
+TEST_CASE("--by image,uid,pid gives one entry per process", "[formats]") {
+  auto r = run_json({"--by", "image,uid,pid", "-e", "write", "--",
+                     helper("hw_fork"), "4", "25"});
+  const auto &callers = r["syscalls"][0]["callers"];
+  REQUIRE(callers.size() == 4);
+  std::set<int> pids;
+  for (const auto &c : callers) {
+    CHECK(c["calls"] == 25);
+    pids.insert(c["pid"].get<int>());
+  }
+  CHECK(pids.size() == 4);
+}
+
+TEST_CASE("--sort and --top apply to every format", "[formats]") {
+  const std::string dir = temp_dir();
+  auto r = run_json({"--top", "2", "--sort", "name", "-e", "write", "--",
+                     helper("hw_threads"), "4", "5"});
+  const auto &callers = r["syscalls"][0]["callers"];
+  REQUIRE(callers.size() == 2);
+  CHECK(callers[0]["image"] == "worker-0");
+  CHECK(callers[1]["image"] == "worker-1");
+  CHECK(r["syscalls"][0]["more"] == 2);
+  auto o = run({syscallmon(), "-f", "csv", "--top", "1", "-o", dir + "/r.csv",
+                "-e", "write", "--", helper("hw_threads"), "3", "5"});
+  CHECK(o.exit_code == 0);
+  const std::string csv = read_file(dir + "/r.csv");
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 2);
+}
