@@ -204,11 +204,17 @@ TEST_CASE("a process traced by another tracer is refused with its name",
   const pid_t st = spawn({"/usr/bin/strace", "-o", "/dev/null",
                           helper("hw_counter"), "30", "10"},
                          dir + "/out", dir + "/err");
+  // strace forks short-lived children of its own to probe the kernel: wait
+  // for the one that became hw_counter.
   pid_t traced = 0;
-  for (int i = 0; i < 200 && traced == 0; ++i) {
+  for (int i = 0; i < 400 && traced == 0; ++i) {
     const std::string kids = read_file("/proc/" + std::to_string(st) + "/task/" +
                                        std::to_string(st) + "/children");
-    traced = kids.empty() ? 0 : std::stoi(kids);
+    const pid_t kid = kids.empty() ? 0 : std::stoi(kids);
+    if (kid != 0 &&
+        read_file("/proc/" + std::to_string(kid) + "/comm") == "hw_counter\n") {
+      traced = kid;
+    }
     sleep_ms(5);
   }
   REQUIRE(traced != 0);

@@ -156,7 +156,7 @@ TEST_CASE("CSV and OpenMetrics parse and match the JSON", "[formats]") {
   CHECK(o.out == "ok: 3 entries agree\n");  // write, openat, close
 }
 
-TEST_CASE("--errors counts failed calls by errno", "[formats][errors]") {
+TEST_CASE("errors are counted failed calls by errno", "[formats][errors]") {
   auto r = run_json({"--errors", "-e", "openat,close", "--",
                      helper("hw_failopen"), "17"});
   const auto &openat = r["syscalls"][0];
@@ -172,7 +172,7 @@ TEST_CASE("--errors counts failed calls by errno", "[formats][errors]") {
         std::string::npos);
 }
 
-TEST_CASE("--time measures time inside calls", "[formats]") {
+TEST_CASE("time is measured time inside calls", "[formats]") {
   auto r = run_json({"--time", "-e", "clock_nanosleep,nanosleep", "--",
                      helper("hw_batches"), "3", "0", "50"});
   double total = 0;
@@ -188,7 +188,7 @@ TEST_CASE("--time measures time inside calls", "[formats]") {
   CHECK(max >= 0.05);
 }
 
-TEST_CASE("--by image,uid,pid gives one entry per process", "[formats]") {
+TEST_CASE("keying by pid gives one entry per process", "[formats]") {
   auto r = run_json({"--by", "image,uid,pid", "-e", "write", "--",
                      helper("hw_fork"), "4", "25"});
   const auto &callers = r["syscalls"][0]["callers"];
@@ -201,7 +201,7 @@ TEST_CASE("--by image,uid,pid gives one entry per process", "[formats]") {
   CHECK(pids.size() == 4);
 }
 
-TEST_CASE("--sort and --top apply to every format", "[formats]") {
+TEST_CASE("sort and top apply to every format", "[formats]") {
   const std::string dir = temp_dir();
   auto r = run_json({"--top", "2", "--sort", "name", "-e", "write", "--",
                      helper("hw_threads"), "4", "5"});
