@@ -2,7 +2,6 @@
 
 #include <grp.h>
 #include <pwd.h>
-#include <seccomp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,9 +47,8 @@ void setup_logging(int verbosity) {
 }
 
 std::string version_text() {
-  const scmp_version *v = seccomp_version();
-  return fmt::format("syscallmon {} (libseccomp {}.{}.{})\n", kVersion,
-                     v->major, v->minor, v->micro);
+  return fmt::format("syscallmon {} (libseccomp {})\n", kVersion,
+                     libseccomp_version());
 }
 
 int list_syscalls(const std::string &cls) {

@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -105,7 +106,10 @@ Result<std::vector<pid_t>> parse_pids(const std::vector<std::string> &lists) {
       if (!n) {
         return usage(fmt::format("invalid pid '{}' in '-p {}'", item, list));
       }
-      pids.push_back(static_cast<pid_t>(*n));
+      const auto pid = static_cast<pid_t>(*n);
+      if (std::find(pids.begin(), pids.end(), pid) == pids.end()) {
+        pids.push_back(pid);  // a repeated pid is attached once
+      }
       pos = comma + 1;
     }
   }

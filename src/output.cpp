@@ -54,13 +54,14 @@ AtomicFile::~AtomicFile() {
   }
 }
 
-Result<AtomicFile> AtomicFile::create(const std::string &path) {
+Result<AtomicFile> AtomicFile::create(const std::string &path,
+                                      const TempNamer &namer) {
   std::random_device seed;
   std::mt19937_64 rng((static_cast<std::uint64_t>(seed()) << 32) ^ seed() ^
                       static_cast<std::uint64_t>(::getpid()));
   int err = 0;
   for (int attempt = 0; attempt < kCreateAttempts; ++attempt) {
-    std::string temp = temp_name_for(path, rng);
+    std::string temp = namer ? namer(path) : temp_name_for(path, rng);
     // O_EXCL|O_NOFOLLOW: fail rather than follow anything already there.
     UniqueFd fd(::open(temp.c_str(),
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,

@@ -97,6 +97,12 @@ std::optional<Error> apply_item(std::string_view item,
 
 std::span<const ArchInfo> traced_arches() { return kArches; }
 
+std::string libseccomp_version() {
+  const scmp_version *v = seccomp_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+         std::to_string(v->micro);
+}
+
 std::optional<std::uint16_t> arch_index(std::uint32_t scmp_arch) {
   for (std::size_t i = 0; i < kArches.size(); ++i) {
     if (kArches[i].scmp_arch == scmp_arch) {

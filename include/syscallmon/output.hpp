@@ -4,6 +4,7 @@
 // and renamed into place, so no planted symlink is ever written through and
 // a reader never sees half a report.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -15,8 +16,14 @@ namespace syscallmon {
 // A file being written under a temporary name until commit().
 class AtomicFile {
  public:
-  // Creates the temporary file next to path, mode 0644.
-  static Result<AtomicFile> create(const std::string &path);
+  // Makes a candidate temporary name for a path (tests inject their own).
+  using TempNamer = std::function<std::string(const std::string &path)>;
+
+  // Creates the temporary file next to path, mode 0644. A name that is
+  // already taken (by anything, a planted symlink included) is never
+  // opened: another random name is tried.
+  static Result<AtomicFile> create(const std::string &path,
+                                   const TempNamer &namer = {});
 
   AtomicFile(AtomicFile &&) noexcept = default;
   AtomicFile &operator=(AtomicFile &&) noexcept = default;

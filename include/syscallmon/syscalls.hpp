@@ -45,6 +45,9 @@ std::optional<std::string> closest_syscall_name(std::string_view name);
 // sorted; an error if the class is unknown.
 Result<std::vector<std::string>> syscall_class_members(std::string_view cls);
 
+// libseccomp's version, "major.minor.micro", for --version.
+std::string libseccomp_version();
+
 // The syscalls selected with -e.
 struct SyscallSelection {
   std::vector<std::string> names;  // sorted, unique

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <thread>
 
 namespace itest {
@@ -81,6 +82,9 @@ pid_t spawn(const std::vector<std::string> &argv, const std::string &out_file,
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
+    // Its own process group, so a test can find (and clean up) everything
+    // it started.
+    ::setpgid(0, 0);
     const int in = ::open("/dev/null", O_RDONLY);
     const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -89,7 +93,32 @@ pid_t spawn(const std::vector<std::string> &argv, const std::string &out_file,
     ::dup2(err, 2);
     exec_in_child(argv);
   }
+  ::setpgid(pid, pid);  // also here: no race with the child's own call
   return pid;
+}
+
+std::vector<pid_t> live_group_members(pid_t pgid) {
+  std::vector<pid_t> pids;
+  for (const auto &ent : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = ent.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    const std::string stat = read_file(ent.path().string() + "/stat");
+    const std::size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) {
+      continue;
+    }
+    std::istringstream fields(stat.substr(paren + 2));
+    char state = 0;
+    long ppid = 0;
+    long group = 0;
+    fields >> state >> ppid >> group;
+    if (group == pgid && state != 'Z' && state != 'X') {
+      pids.push_back(std::stoi(name));
+    }
+  }
+  return pids;
 }
 
 int wait_exit(pid_t pid, double timeout_s) {
@@ -102,6 +131,7 @@ int wait_exit(pid_t pid, double timeout_s) {
       return decode(status);
     }
     if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(-pid, SIGKILL);
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
       FAIL("timed out after " << timeout_s << " s");

@@ -24,11 +24,15 @@ std::string syscallmon();
 // Runs argv to completion (killed after timeout_s), capturing output.
 Outcome run(const std::vector<std::string> &argv, double timeout_s = 60);
 
-// Starts argv in the background with stdout/stderr to files; returns pid.
+// Starts argv in the background, in a new process group, with stdout and
+// stderr to files; returns its pid (= its process group id).
 pid_t spawn(const std::vector<std::string> &argv, const std::string &out_file,
             const std::string &err_file);
 // Waits for pid (killed after timeout_s); returns the exit code as above.
 int wait_exit(pid_t pid, double timeout_s = 60);
+
+// The live (not zombie) processes whose process group is pgid.
+std::vector<pid_t> live_group_members(pid_t pgid);
 
 // Runs syscallmon with --format json -o FILE plus args, returning the
 // parsed report; the outcome (exit code, output) goes to *outcome.

@@ -44,6 +44,8 @@ TEST_CASE("pids, repeated and in comma lists", "[cli]") {
   auto o = parse({"-p", "12,34", "-p", "56"});
   REQUIRE(o.ok());
   REQUIRE(o->pids == std::vector<pid_t>{12, 34, 56});
+  o = parse({"-p", "12,12", "-p", "12"});
+  REQUIRE(o->pids == std::vector<pid_t>{12});
 }
 
 TEST_CASE("verbosity counts -v and -q wins", "[cli]") {

@@ -1,0 +1,74 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "syscallmon/output.hpp"
+
+using namespace syscallmon;
+
+namespace {
+std::string slurp(const std::string &path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string t = (std::filesystem::temp_directory_path() / "smout.XXXXXX");
+    path = ::mkdtemp(t.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+}  // namespace
+
+TEST_CASE("a symlink planted at the temporary name is never written through",
+          "[output][security]") {
+  TempDir dir;
+  const std::string victim = dir.path + "/victim";
+  std::ofstream(victim) << "precious\n";
+  const std::string planted = dir.path + "/.report.planted";
+  REQUIRE(::symlink(victim.c_str(), planted.c_str()) == 0);
+  int calls = 0;
+  const auto namer = [&](const std::string &) {
+    return ++calls == 1 ? planted : dir.path + "/.report.fresh";
+  };
+  auto file = AtomicFile::create(dir.path + "/report", namer);
+  REQUIRE(file.ok());
+  REQUIRE(!file->write("report\n"));
+  REQUIRE(!file->commit());
+  CHECK(calls == 2);
+  CHECK(slurp(victim) == "precious\n");
+  CHECK(slurp(dir.path + "/report") == "report\n");
+  struct stat st {};
+  REQUIRE(::stat((dir.path + "/report").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0644);
+}
+
+TEST_CASE("an uncommitted file leaves nothing behind", "[output]") {
+  TempDir dir;
+  {
+    auto file = AtomicFile::create(dir.path + "/report");
+    REQUIRE(file.ok());
+    REQUIRE(!file->write("half"));
+  }
+  CHECK(std::filesystem::is_empty(dir.path));
+}
+
+TEST_CASE("write_file_atomically replaces the file whole", "[output]") {
+  TempDir dir;
+  const std::string path = dir.path + "/stats";
+  REQUIRE(!write_file_atomically(path, "one\n"));
+  REQUIRE(!write_file_atomically(path, "two\n"));
+  CHECK(slurp(path) == "two\n");
+  auto err = write_file_atomically(dir.path + "/no/such/dir/file", "x");
+  REQUIRE(err);
+  CHECK(err->message.find("No such file or directory") != std::string::npos);
+}
