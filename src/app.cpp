@@ -272,6 +272,7 @@ TraceConfig trace_config(const Options &o, SyscallSelection selection) {
   cfg.errors = o.errors;
   cfg.time = o.time;
   cfg.by_pid = o.by_pid;
+  cfg.affinity = o.affinity;
   if (o.user) {
     cfg.run_as = resolve_user(*o.user);
   }

@@ -67,6 +67,9 @@ po::options_description describe() {
     ("stats-file", po::value<std::string>()->value_name("PATH"),
      "keep PATH holding the current report, rewritten atomically every "
      "interval (default 1 s) and at exit")
+    ("affinity", po::value<std::string>()->value_name("POLICY"),
+     "CPU placement: auto (default) runs tracer and command on one CPU "
+     "while the command is a single task, same-cpu always, off never")
     ("user,u", po::value<std::string>()->value_name("USER"),
      "run the command as USER (groups, gid and uid are dropped)")
     ("verbose,v", "log more (repeat for debug output)")
@@ -258,6 +261,17 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
       return f.error();
     }
     o.format = *f;
+  }
+  if (auto v = str("affinity")) {
+    static const std::pair<const char *, Affinity> kPolicies[] = {
+        {"auto", Affinity::automatic},
+        {"same-cpu", Affinity::same_cpu},
+        {"off", Affinity::off}};
+    auto a = parse_choice("affinity", *v, kPolicies);
+    if (!a) {
+      return a.error();
+    }
+    o.affinity = *a;
   }
   if (auto v = str("sort")) {
     static const std::pair<const char *, SortKey> kKeys[] = {

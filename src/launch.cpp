@@ -88,8 +88,11 @@ int load_filter(void *ctx) {
 // In the child, after fork: never returns.
 [[noreturn]] void exec_child(void *filter, const char *path,
                              char *const *argv, const std::optional<RunAs> &run_as,
-                             int error_fd) {
+                             const cpu_set_t *mask, int error_fd) {
   reset_signal_handlers();
+  if (mask != nullptr) {
+    sched_setaffinity(0, sizeof *mask, mask);
+  }
   // Wait, stopped, until the tracer has seized us: a filtered call made
   // with no tracer attached would fail with ENOSYS.
   ::kill(::getpid(), SIGSTOP);
@@ -132,7 +135,7 @@ void Tracer::launch() {
   }
   if (pid == 0) {
     exec_child(filter.get(), config_.exec_path.c_str(), argv.data(),
-               config_.run_as, write_end.get());
+               config_.run_as, affinity_.child_mask(), write_end.get());
   }
   write_end.reset();
   exec_error_fd_ = std::move(read_end);
@@ -157,6 +160,7 @@ void Tracer::launch() {
   task.tgid = pid;
   task.seccomp = true;
   task.counting = false;  // the tracer's own pre-exec calls are not counted
+  affinity_.start();
   ::kill(pid, SIGCONT);
 }
 

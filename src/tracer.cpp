@@ -2,6 +2,7 @@
 // and dispatched on its kind (strace's next_event/dispatch_event).
 
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <spdlog/spdlog.h>
@@ -48,7 +49,12 @@ std::uint64_t now_ns() {
 
 Tracer::Tracer(const TraceConfig &config, StatsTable &table,
                const SignalCallback &on_signal)
-    : config_(config), table_(table), on_signal_(on_signal) {
+    : config_(config), table_(table), on_signal_(on_signal),
+      affinity_(config.argv.empty() || !config.attach_pids.empty()
+                    ? AffinityMode::off
+                    : config.affinity == Affinity::same_cpu ? AffinityMode::same_cpu
+                    : config.affinity == Affinity::off      ? AffinityMode::off
+                                                             : AffinityMode::automatic) {
   flags_.assign(traced_arches().size(), std::vector<std::uint8_t>(kMaxNr, 0));
   for (std::size_t arch = 0; arch < flags_.size(); ++arch) {
     for (const std::uint32_t nr : config.selection.numbers[arch]) {
@@ -61,6 +67,10 @@ Tracer::Tracer(const TraceConfig &config, StatsTable &table,
   for (const char *name : kRefreshUidSyscalls) {
     set_flag(flags_, name, kRefreshUid);
   }
+  if (affinity_.watches_affinity_calls()) {
+    set_flag(flags_, "sched_getaffinity", kAffinityGet);
+    set_flag(flags_, "sched_setaffinity", kAffinitySet);
+  }
 }
 
 std::uint8_t Tracer::flags_of(SyscallKey key) const {
@@ -71,7 +81,7 @@ std::uint8_t Tracer::flags_of(SyscallKey key) const {
 }
 
 bool Tracer::needs_exit_stop(std::uint8_t flags) const {
-  return (flags & (kRefreshComm | kRefreshUid)) != 0 ||
+  return (flags & (kRefreshComm | kRefreshUid | kAffinityGet)) != 0 ||
          ((flags & kCount) != 0 && (config_.errors || config_.time));
 }
 
@@ -138,6 +148,7 @@ Task &Tracer::add_task(pid_t tid, const Task *parent, bool is_thread) {
     task.seccomp = parent->seccomp;
     task.counting = parent->counting;
     task.tgid = is_thread ? parent->tgid : tid;
+    update_affinity();
     return task;
   }
   refresh_comm(task);
@@ -227,6 +238,50 @@ void Tracer::on_exit(pid_t tid, WaitStatus status) {
     result_.command_status = status.raw();
   }
   tasks_.erase(tid);
+  update_affinity();
+}
+
+void Tracer::update_affinity() {
+  if (affinity_.mode() != AffinityMode::automatic || tasks_.empty()) {
+    return;
+  }
+  std::vector<pid_t> tids;
+  bool all_launched = true;
+  for (const auto &[tid, task] : tasks_) {
+    tids.push_back(tid);
+    all_launched = all_launched && task.seccomp;
+  }
+  affinity_.update(tids, all_launched);
+}
+
+void Tracer::on_call(Task &task, SyscallKey key, const std::uint64_t *args) {
+  std::uint8_t flags = flags_of(key);
+  if ((flags & kAffinitySet) != 0) {
+    std::vector<pid_t> tids;
+    for (const auto &[tid, t] : tasks_) {
+      tids.push_back(tid);
+    }
+    affinity_.release(tids);
+  }
+  if ((flags & kAffinityGet) != 0 && affinity_.pinned()) {
+    task.mask_addr = args[2];
+  } else {
+    flags &= ~kAffinityGet;
+  }
+  count_call(task, key, static_cast<std::uint8_t>(flags & ~kAffinitySet));
+}
+
+void Tracer::show_original_mask(const Task &task, std::int64_t rval) {
+  // The kernel wrote the pinned mask; the command must see the mask it
+  // would have had without us (same length, a superset of the pinned one).
+  const auto n = std::min<std::size_t>(static_cast<std::size_t>(rval),
+                                       sizeof(cpu_set_t));
+  iovec local{const_cast<cpu_set_t *>(&affinity_.original()), n};
+  iovec remote{reinterpret_cast<void *>(task.mask_addr), n};
+  if (::process_vm_writev(task.tid, &local, 1, &remote, 1, 0) < 0) {
+    spdlog::debug("rewrite sched_getaffinity of {}: {}", task.tid,
+                  std::strerror(errno));
+  }
 }
 
 void Tracer::resume(Task &task, int sig) {
@@ -265,7 +320,7 @@ void Tracer::on_seccomp_stop(Task &task) {
   }
   if (auto arch = arch_index(info.arch)) {
     const SyscallKey key{*arch, static_cast<std::uint32_t>(info.seccomp.nr)};
-    count_call(task, key, flags_of(key));
+    on_call(task, key, info.seccomp.args);
   }
   resume(task);
 }
@@ -280,7 +335,7 @@ void Tracer::on_syscall_stop(Task &task) {
     // Attach mode counts at syscall-entry stops.
     if (auto arch = arch_index(info.arch)) {
       const SyscallKey key{*arch, static_cast<std::uint32_t>(info.entry.nr)};
-      count_call(task, key, flags_of(key));
+      on_call(task, key, info.entry.args);
     }
   } else if (info.op == PTRACE_SYSCALL_INFO_EXIT && task.awaiting_exit) {
     // A task caught inside a syscall when we attached shows an exit stop
@@ -309,6 +364,9 @@ void Tracer::finish_call(Task &task, std::int64_t rval, bool is_error) {
         stats->time_max_ns = std::max(stats->time_max_ns, spent);
       }
     }
+  }
+  if ((work & kAffinityGet) != 0 && !is_error && rval > 0) {
+    show_original_mask(task, rval);
   }
   if ((work & kRefreshComm) != 0) {
     refresh_comm(task);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "affinity.hpp"
 #include "syscallmon/stats_table.hpp"
 #include "syscallmon/tracer.hpp"
 #include "syscallmon/unique_fd.hpp"
@@ -21,6 +22,8 @@ enum SyscallFlag : std::uint8_t {
   kCount = 1,         // selected with -e: count it
   kRefreshComm = 2,   // may rename the thread (prctl): re-read comm at exit
   kRefreshUid = 4,    // may change the real uid: re-read uid at exit
+  kAffinityGet = 8,   // sched_getaffinity: show the unpinned mask at exit
+  kAffinitySet = 16,  // sched_setaffinity: the command places itself
 };
 
 // One traced thread. comm and uid are cached and refreshed only on exec and
@@ -37,6 +40,7 @@ struct Task {
   std::uint8_t exit_work = 0;  // SyscallFlag bits to act on at the exit stop
   SyscallKey pending{};        // the counted call awaiting its exit stop
   std::uint64_t start_ns = 0;  // when that call's stop was seen
+  std::uint64_t mask_addr = 0; // sched_getaffinity's buffer, for the exit
 };
 
 // The event loop and its state.
@@ -73,6 +77,9 @@ class Tracer {
   std::uint8_t flags_of(SyscallKey key) const;
   bool needs_exit_stop(std::uint8_t flags) const;
   void detach_task(pid_t tid, WaitStatus status);
+  void on_call(Task &task, SyscallKey key, const std::uint64_t *args);
+  void update_affinity();
+  void show_original_mask(const Task &task, std::int64_t rval);
 
   const TraceConfig &config_;
   StatsTable &table_;
@@ -83,6 +90,7 @@ class Tracer {
   bool detaching_ = false;
   TraceResult result_;
   UniqueFd exec_error_fd_;  // read end of the child's exec-failure pipe
+  AffinityPolicy affinity_;
 };
 
 // The PTRACE_O_* options every tracee gets.

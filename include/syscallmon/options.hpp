@@ -11,6 +11,7 @@
 
 #include "syscallmon/report.hpp"
 #include "syscallmon/result.hpp"
+#include "syscallmon/tracer.hpp"
 
 namespace syscallmon {
 
@@ -36,6 +37,7 @@ struct Options {
   std::optional<double> interval;       // seconds
   std::optional<std::string> stats_file;
   std::optional<std::string> user;      // -u USER
+  Affinity affinity = Affinity::automatic;
   int verbosity = 0;                    // -1 quiet, 0 warn, 1 info, 2 debug
 };
 

@@ -16,6 +16,9 @@
 
 namespace syscallmon {
 
+// Where tracer and command run (--affinity): see src/affinity.hpp.
+enum class Affinity { automatic, same_cpu, off };
+
 // Credentials to run the command with (-u USER).
 struct RunAs {
   uid_t uid = 0;
@@ -33,6 +36,7 @@ struct TraceConfig {
   bool time = false;               // time calls (needs exit stops)
   bool by_pid = false;             // key entries by thread-group id too
   std::optional<RunAs> run_as;     // drop to these ids before exec
+  Affinity affinity = Affinity::automatic;
 };
 
 // How the run ended.

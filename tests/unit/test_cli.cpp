@@ -115,7 +115,7 @@ TEST_CASE("help documents every option", "[cli]") {
         "--max-entries", "--bar-width", "--verbose", "--quiet", "--help",
         "--version", "--list-syscalls", "--pid", "--sort", "--top",
         "--errors", "--time", "--by", "--interval", "--stats-file",
-        "--user"}) {
+        "--user", "--affinity"}) {
     INFO(opt);
     REQUIRE(help.find(opt) != std::string::npos);
   }

@@ -1,0 +1,72 @@
+#include "affinity.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace syscallmon {
+
+AffinityPolicy::AffinityPolicy(AffinityMode mode) : mode_(mode) {
+  CPU_ZERO(&original_);
+  CPU_ZERO(&single_);
+  if (mode_ == AffinityMode::off ||
+      sched_getaffinity(0, sizeof original_, &original_) < 0 ||
+      CPU_COUNT(&original_) < 2) {
+    mode_ = AffinityMode::off;  // nothing to gain on one CPU
+    return;
+  }
+  int cpu = sched_getcpu();
+  if (cpu < 0 || !CPU_ISSET(cpu, &original_)) {
+    for (cpu = 0; !CPU_ISSET(cpu, &original_); ++cpu) {
+    }
+  }
+  CPU_SET(cpu, &single_);
+  pinned_ = true;  // the launched child starts alone
+}
+
+const cpu_set_t *AffinityPolicy::child_mask() const {
+  return pinned_ ? &single_ : nullptr;
+}
+
+void AffinityPolicy::start() {
+  if (pinned_ && sched_setaffinity(0, sizeof single_, &single_) < 0) {
+    spdlog::debug("pin tracer: {}", std::strerror(errno));
+  }
+}
+
+void AffinityPolicy::apply(const std::vector<pid_t> &tids,
+                           const cpu_set_t &mask) {
+  for (const pid_t tid : tids) {
+    // ESRCH: a dying task; nothing to move.
+    sched_setaffinity(tid, sizeof mask, &mask);
+  }
+  sched_setaffinity(0, sizeof mask, &mask);
+}
+
+void AffinityPolicy::update(const std::vector<pid_t> &tids,
+                            bool all_launched) {
+  if (mode_ != AffinityMode::automatic || !managed_) {
+    return;
+  }
+  const bool want = tids.size() == 1 && all_launched;
+  if (want != pinned_) {
+    apply(tids, want ? single_ : original_);
+    pinned_ = want;
+  }
+}
+
+void AffinityPolicy::release(const std::vector<pid_t> &tids) {
+  if (!managed_ || mode_ != AffinityMode::automatic) {
+    return;
+  }
+  managed_ = false;
+  if (pinned_) {
+    apply(tids, original_);
+    pinned_ = false;
+  }
+  spdlog::info("the command sets its own CPU affinity: --affinity auto "
+               "stops placing it");
+}
+
+}  // namespace syscallmon

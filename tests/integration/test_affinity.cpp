@@ -1,0 +1,56 @@
+// --affinity: co-location must not change what the command sees.
+
+#include <sched.h>
+
+#include <catch2/catch.hpp>
+
+#include "harness.hpp"
+
+using namespace itest;
+
+namespace {
+int cpus_allowed() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
+  return CPU_COUNT(&set);
+}
+}  // namespace
+
+TEST_CASE("auto affinity keeps the command's own CPU mask", "[affinity]") {
+  const std::string native = std::to_string(cpus_allowed()) + "\n";
+  for (const char *policy : {"auto", "off"}) {
+    INFO(policy);
+    auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--affinity", policy,
+                  "--", "/usr/bin/nproc"});
+    CHECK(o.exit_code == 0);
+    CHECK(o.out == native);
+  }
+}
+
+TEST_CASE("same-cpu affinity shows the command one CPU", "[affinity]") {
+  if (cpus_allowed() < 2) {
+    WARN("skipped: only one CPU here");
+    return;
+  }
+  auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--affinity",
+                "same-cpu", "--", "/usr/bin/nproc"});
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == "1\n");
+}
+
+TEST_CASE("a command that sets its own affinity keeps its choice",
+          "[affinity]") {
+  if (cpus_allowed() < 2) {
+    WARN("skipped: only one CPU here");
+    return;
+  }
+  auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--", "/usr/bin/taskset",
+                "-c", "1", "/usr/bin/nproc"});
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == "1\n");
+  // Counting sched_getaffinity itself still shows the unpinned mask.
+  auto r = run_json({"-e", "sched_getaffinity", "--", "/usr/bin/nproc"}, &o);
+  CHECK(o.out == std::to_string(cpus_allowed()) + "\n");
+  CHECK(calls(r, "sched_getaffinity", "nproc") == 1);
+}
