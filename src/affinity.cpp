@@ -13,7 +13,7 @@ AffinityPolicy::AffinityPolicy(AffinityMode mode) : mode_(mode) {
   if (mode_ == AffinityMode::off ||
       sched_getaffinity(0, sizeof original_, &original_) < 0 ||
       CPU_COUNT(&original_) < 2) {
-    mode_ = AffinityMode::off;  // nothing to gain on one CPU
+    mode_ = AffinityMode::off; // nothing to gain on one CPU
     return;
   }
   int cpu = sched_getcpu();
@@ -22,7 +22,7 @@ AffinityPolicy::AffinityPolicy(AffinityMode mode) : mode_(mode) {
     }
   }
   CPU_SET(cpu, &single_);
-  pinned_ = true;  // the launched child starts alone
+  pinned_ = true; // the launched child starts alone
 }
 
 const cpu_set_t *AffinityPolicy::child_mask() const {
@@ -44,8 +44,7 @@ void AffinityPolicy::apply(const std::vector<pid_t> &tids,
   sched_setaffinity(0, sizeof mask, &mask);
 }
 
-void AffinityPolicy::update(const std::vector<pid_t> &tids,
-                            bool all_launched) {
+void AffinityPolicy::update(const std::vector<pid_t> &tids, bool all_launched) {
   if (mode_ != AffinityMode::automatic || !managed_) {
     return;
   }
@@ -69,4 +68,4 @@ void AffinityPolicy::release(const std::vector<pid_t> &tids) {
                "stops placing it");
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

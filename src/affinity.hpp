@@ -22,7 +22,9 @@ class AffinityPolicy {
 
   AffinityMode mode() const { return mode_; }
   // Whether sched_{get,set}affinity calls must be seen by the tracer.
-  bool watches_affinity_calls() const { return mode_ == AffinityMode::automatic; }
+  bool watches_affinity_calls() const {
+    return mode_ == AffinityMode::automatic;
+  }
 
   // The mask a launched child takes before exec (async-signal-safe use).
   const cpu_set_t *child_mask() const;
@@ -51,4 +53,4 @@ class AffinityPolicy {
   bool managed_ = true;
 };
 
-}  // namespace syscallmon
+} // namespace syscallmon

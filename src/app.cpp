@@ -31,18 +31,18 @@ void setup_logging(int verbosity) {
   logger->set_pattern("syscallmon: %^%l%$: %v");
   spdlog::set_default_logger(logger);
   switch (verbosity) {
-    case -1:
-      spdlog::set_level(spdlog::level::err);
-      break;
-    case 0:
-      spdlog::set_level(spdlog::level::warn);
-      break;
-    case 1:
-      spdlog::set_level(spdlog::level::info);
-      break;
-    default:
-      spdlog::set_level(spdlog::level::debug);
-      break;
+  case -1:
+    spdlog::set_level(spdlog::level::err);
+    break;
+  case 0:
+    spdlog::set_level(spdlog::level::warn);
+    break;
+  case 1:
+    spdlog::set_level(spdlog::level::info);
+    break;
+  default:
+    spdlog::set_level(spdlog::level::debug);
+    break;
   }
 }
 
@@ -98,7 +98,8 @@ std::string resolve_command(const std::string &name) {
   bool denied = false;
   std::size_t pos = 0;
   while (pos <= path_var.size()) {
-    const std::size_t colon = std::min(path_var.find(':', pos), path_var.size());
+    const std::size_t colon =
+        std::min(path_var.find(':', pos), path_var.size());
     std::string dir = path_var.substr(pos, colon - pos);
     const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     const int err = check(candidate);
@@ -167,7 +168,7 @@ std::string utc_timestamp() {
                      ms.count());
 }
 
-}  // namespace
+} // namespace
 
 namespace {
 
@@ -223,9 +224,9 @@ class Reporter {
  private:
   std::string render(const StatsTable &table, bool live) {
     RunInfo run = run_;
-    run.duration_s = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start_)
-                         .count();
+    run.duration_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
+            .count();
     if (live) {
       run.timestamp = utc_timestamp();
     }
@@ -243,10 +244,10 @@ class Reporter {
   }
 
   void update_stats_file(const StatsTable &table) {
-    if (auto err = write_file_atomically(*options_.stats_file,
-                                         render(table, true))) {
+    if (auto err =
+            write_file_atomically(*options_.stats_file, render(table, true))) {
       if (!stats_file_failed_) {
-        stats_file_failed_ = true;  // logged once; tracing goes on
+        stats_file_failed_ = true; // logged once; tracing goes on
         spdlog::warn("cannot update the stats file: {}", err->message);
       }
     }
@@ -279,21 +280,21 @@ TraceConfig trace_config(const Options &o, SyscallSelection selection) {
   return cfg;
 }
 
-}  // namespace
+} // namespace
 
 int run_app(const Options &o) {
   setup_logging(o.verbosity);
   switch (o.action) {
-    case Action::help:
-      std::cout << help_text();
-      return kExitOk;
-    case Action::version:
-      std::cout << version_text();
-      return kExitOk;
-    case Action::list_syscalls:
-      return list_syscalls(o.list_class);
-    case Action::run:
-      break;
+  case Action::help:
+    std::cout << help_text();
+    return kExitOk;
+  case Action::version:
+    std::cout << version_text();
+    return kExitOk;
+  case Action::list_syscalls:
+    return list_syscalls(o.list_class);
+  case Action::run:
+    break;
   }
   auto selection = parse_syscall_list(o.syscalls);
   if (!selection) {
@@ -320,14 +321,15 @@ int run_app(const Options &o) {
   if (o.interval || o.stats_file) {
     start_interval_timer(o.interval.value_or(1.0));
   }
-  const TraceResult result = run_trace(
-      cfg, table,
-      [&](const SignalRequests &req) { reporter.on_signal(req, table); });
+  const TraceResult result =
+      run_trace(cfg, table, [&](const SignalRequests &req) {
+        reporter.on_signal(req, table);
+      });
   if (result.exec_errno != 0) {
-    throw FatalError(
-        result.exec_errno == ENOENT ? kExitNotFound : kExitNotExecutable,
-        fmt::format("cannot run {}: {}", cfg.exec_path,
-                    std::strerror(result.exec_errno)));
+    throw FatalError(result.exec_errno == ENOENT ? kExitNotFound
+                                                 : kExitNotExecutable,
+                     fmt::format("cannot run {}: {}", cfg.exec_path,
+                                 std::strerror(result.exec_errno)));
   }
   std::optional<int> status;
   if (result.command_status) {
@@ -337,4 +339,4 @@ int run_app(const Options &o) {
   return status.value_or(kExitOk);
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

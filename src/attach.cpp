@@ -21,7 +21,8 @@ namespace syscallmon {
 namespace {
 
 FatalError attach_error(pid_t pid, const std::string &why) {
-  return FatalError(kExitFailure, fmt::format("attach to pid {}: {}", pid, why));
+  return FatalError(kExitFailure,
+                    fmt::format("attach to pid {}: {}", pid, why));
 }
 
 bool is_self_or_ancestor(pid_t pid) {
@@ -66,7 +67,7 @@ void check_target(pid_t pid) {
   }
 }
 
-}  // namespace
+} // namespace
 
 void Tracer::attach_all() {
   for (const pid_t pid : config_.attach_pids) {
@@ -84,7 +85,7 @@ void Tracer::attach_all() {
         }
         if (::ptrace(PTRACE_SEIZE, tid, nullptr, tracer_options()) < 0) {
           if (errno == ESRCH) {
-            continue;  // the thread exited meanwhile
+            continue; // the thread exited meanwhile
           }
           if (seized.empty() && tasks_.empty()) {
             throw attach_error(pid, std::strerror(errno));
@@ -130,4 +131,4 @@ void Tracer::detach_task(pid_t tid, WaitStatus status) {
   tasks_.erase(tid);
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

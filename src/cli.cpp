@@ -78,9 +78,7 @@ po::options_description describe() {
   return d;
 }
 
-Error usage(const std::string &what) {
-  return Error{what + " (see --help)"};
-}
+Error usage(const std::string &what) { return Error{what + " (see --help)"}; }
 
 // A whole number in [lo, hi], or an error naming the option.
 Result<std::size_t> parse_count(const std::string &option,
@@ -111,7 +109,7 @@ Result<std::vector<pid_t>> parse_pids(const std::vector<std::string> &lists) {
       }
       const auto pid = static_cast<pid_t>(*n);
       if (std::find(pids.begin(), pids.end(), pid) == pids.end()) {
-        pids.push_back(pid);  // a repeated pid is attached once
+        pids.push_back(pid); // a repeated pid is attached once
       }
       pos = comma + 1;
     }
@@ -169,8 +167,9 @@ Split split_args(int argc, const char *const *argv,
       ++i;
       break;
     }
-    if (arg == "--verbose" || (arg.size() > 1 && arg[0] == '-' &&
-                               arg.find_first_not_of('v', 1) == std::string::npos)) {
+    if (arg == "--verbose" ||
+        (arg.size() > 1 && arg[0] == '-' &&
+         arg.find_first_not_of('v', 1) == std::string::npos)) {
       s.verbosity += arg == "--verbose" ? 1 : static_cast<int>(arg.size() - 1);
       continue;
     }
@@ -179,13 +178,13 @@ Split split_args(int argc, const char *const *argv,
       continue;
     }
     if (arg.size() < 2 || arg[0] != '-') {
-      break;  // the first operand starts the command
+      break; // the first operand starts the command
     }
     s.options.push_back(arg);
     bool value_follows = false;
     if (arg.rfind("--", 0) == 0) {
-      value_follows = arg.find('=') == std::string::npos &&
-                      takes_value(arg.substr(2));
+      value_follows =
+          arg.find('=') == std::string::npos && takes_value(arg.substr(2));
     } else {
       // A cluster of short options: the first that takes a value takes
       // the rest of the word, or the next word.
@@ -206,7 +205,7 @@ Split split_args(int argc, const char *const *argv,
   return s;
 }
 
-}  // namespace
+} // namespace
 
 namespace {
 
@@ -341,7 +340,7 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   return o;
 }
 
-}  // namespace
+} // namespace
 
 Result<Options> parse_options(int argc, const char *const *argv) {
   const po::options_description desc = describe();
@@ -350,11 +349,9 @@ Result<Options> parse_options(int argc, const char *const *argv) {
   try {
     const int style = po::command_line_style::unix_style &
                       ~po::command_line_style::allow_guessing;
-    po::store(po::command_line_parser(split.options)
-                  .options(desc)
-                  .style(style)
-                  .run(),
-              vm);
+    po::store(
+        po::command_line_parser(split.options).options(desc).style(style).run(),
+        vm);
     po::notify(vm);
   } catch (const po::error &e) {
     return usage(e.what());
@@ -391,4 +388,4 @@ std::string help_text() {
   return out.str();
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -21,4 +21,4 @@ std::string escape_image(std::string_view raw) {
   return out;
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -43,9 +43,9 @@ FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
   for (std::size_t arch = 1; arch < arches.size(); ++arch) {
     const int rc = seccomp_arch_add(ctx.get(), arches[arch].scmp_arch);
     if (rc < 0 && rc != -EEXIST) {
-      throw FatalError(kExitFailure, fmt::format("seccomp_arch_add {}: {}",
-                                                 arches[arch].name,
-                                                 std::strerror(-rc)));
+      throw FatalError(kExitFailure,
+                       fmt::format("seccomp_arch_add {}: {}", arches[arch].name,
+                                   std::strerror(-rc)));
     }
   }
   for (std::size_t arch = 0; arch < flags.size(); ++arch) {
@@ -54,7 +54,8 @@ FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
       if (f == 0) {
         continue;
       }
-      const std::string name = syscall_name({static_cast<std::uint16_t>(arch), nr});
+      const std::string name =
+          syscall_name({static_cast<std::uint16_t>(arch), nr});
       const int any_nr = seccomp_syscall_resolve_name(name.c_str());
       if (any_nr == __NR_SCMP_ERROR) {
         continue;
@@ -86,8 +87,8 @@ int load_filter(void *ctx) {
 }
 
 // In the child, after fork: never returns.
-[[noreturn]] void exec_child(void *filter, const char *path,
-                             char *const *argv, const std::optional<RunAs> &run_as,
+[[noreturn]] void exec_child(void *filter, const char *path, char *const *argv,
+                             const std::optional<RunAs> &run_as,
                              const cpu_set_t *mask, int error_fd) {
   reset_signal_handlers();
   if (mask != nullptr) {
@@ -112,7 +113,7 @@ int load_filter(void *ctx) {
   ::_exit(code);
 }
 
-}  // namespace
+} // namespace
 
 void Tracer::launch() {
   FilterPtr filter = build_filter(flags_);
@@ -124,14 +125,16 @@ void Tracer::launch() {
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) < 0) {
-    throw FatalError(kExitFailure, fmt::format("pipe: {}", std::strerror(errno)));
+    throw FatalError(kExitFailure,
+                     fmt::format("pipe: {}", std::strerror(errno)));
   }
   UniqueFd read_end(pipe_fds[0]);
   UniqueFd write_end(pipe_fds[1]);
 
   const pid_t pid = ::fork();
   if (pid < 0) {
-    throw FatalError(kExitFailure, fmt::format("fork: {}", std::strerror(errno)));
+    throw FatalError(kExitFailure,
+                     fmt::format("fork: {}", std::strerror(errno)));
   }
   if (pid == 0) {
     exec_child(filter.get(), config_.exec_path.c_str(), argv.data(),
@@ -159,7 +162,7 @@ void Tracer::launch() {
   task.tid = pid;
   task.tgid = pid;
   task.seccomp = true;
-  task.counting = false;  // the tracer's own pre-exec calls are not counted
+  task.counting = false; // the tracer's own pre-exec calls are not counted
   affinity_.start();
   ::kill(pid, SIGCONT);
 }
@@ -173,4 +176,4 @@ int Tracer::read_exec_error() {
   return err;
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

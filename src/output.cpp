@@ -28,7 +28,7 @@ Error file_error(const std::string &what, const std::string &path, int err) {
   return Error{fmt::format("{} {}: {}", what, path, std::strerror(err))};
 }
 
-}  // namespace
+} // namespace
 
 std::optional<Error> write_all(int fd, const std::string &data) {
   std::size_t done = 0;
@@ -67,7 +67,7 @@ Result<AtomicFile> AtomicFile::create(const std::string &path,
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                        0644));
     if (fd.valid()) {
-      ::fchmod(fd.get(), 0644);  // whatever the umask
+      ::fchmod(fd.get(), 0644); // whatever the umask
       return AtomicFile(path, std::move(temp), std::move(fd));
     }
     err = errno;
@@ -108,4 +108,4 @@ std::optional<Error> write_file_atomically(const std::string &path,
   return file->commit();
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -36,8 +36,7 @@ std::optional<std::string> read_small_file(const std::string &path) {
   }
 }
 
-template <class T>
-T parse_number(std::string_view s) {
+template <class T> T parse_number(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
     s.remove_prefix(1);
   }
@@ -46,12 +45,12 @@ T parse_number(std::string_view s) {
   return value;
 }
 
-}  // namespace
+} // namespace
 
 std::optional<std::string> read_comm(pid_t tid) {
   auto comm = read_small_file("/proc/" + std::to_string(tid) + "/comm");
   if (comm && !comm->empty() && comm->back() == '\n') {
-    comm->pop_back();  // only the newline the kernel adds: a name may hold more
+    comm->pop_back(); // only the newline the kernel adds: a name may hold more
   }
   return comm;
 }
@@ -111,4 +110,4 @@ std::vector<pid_t> list_threads(pid_t pid) {
   return tids;
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

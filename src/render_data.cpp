@@ -74,9 +74,8 @@ std::string label_value(std::string_view s) {
 std::string labels(const detail::ReportGroup &g, const EntrySnapshot &e,
                    const RenderOptions &opts) {
   std::string l = fmt::format(
-      "syscall=\"{}\",arch=\"{}\",image=\"{}\",uid=\"{}\"",
-      label_value(g.name), label_value(g.arch),
-      label_value(escape_image(e.key.image)), e.key.uid);
+      "syscall=\"{}\",arch=\"{}\",image=\"{}\",uid=\"{}\"", label_value(g.name),
+      label_value(g.arch), label_value(escape_image(e.key.image)), e.key.uid);
   if (opts.by_pid) {
     l += fmt::format(",pid=\"{}\"", e.key.pid);
   }
@@ -88,7 +87,7 @@ void metric_family(std::ostream &out, std::string_view name,
   fmt::print(out, "# TYPE {} {}\n# HELP {} {}\n", name, type, name, help);
 }
 
-}  // namespace
+} // namespace
 
 void render_json(std::ostream &out, const TableSnapshot &table,
                  const RunInfo &run, const RenderOptions &opts) {
@@ -101,8 +100,7 @@ void render_json(std::ostream &out, const TableSnapshot &table,
   j["pids"] = run.pids;
   j["monitored"] = run.monitored;
   j["duration_s"] = run.duration_s;
-  j["exit_status"] =
-      run.exit_status ? Json(*run.exit_status) : Json(nullptr);
+  j["exit_status"] = run.exit_status ? Json(*run.exit_status) : Json(nullptr);
   j["total_calls"] = detail::totals(table).calls;
   j["table"] = {{"max_syscalls", table.max_syscalls},
                 {"max_entries", table.max_entries},
@@ -197,8 +195,9 @@ void render_openmetrics(std::ostream &out, const TableSnapshot &table,
       {"calls", table.evicted.calls}};
   for (const auto &[what, n] : evictions) {
     const std::string name = fmt::format("syscallmon_evicted_{}", what);
-    metric_family(out, name, "counter",
-                  fmt::format("Table evictions: {} dropped to make room.", what));
+    metric_family(
+        out, name, "counter",
+        fmt::format("Table evictions: {} dropped to make room.", what));
     fmt::print(out, "{}_total {}\n", name, n);
   }
   out << "# EOF\n";
@@ -208,19 +207,19 @@ void render_report(std::ostream &out, ReportFormat format,
                    const TableSnapshot &table, const RunInfo &run,
                    const RenderOptions &opts) {
   switch (format) {
-    case ReportFormat::text:
-      render_text(out, table, run, opts);
-      return;
-    case ReportFormat::json:
-      render_json(out, table, run, opts);
-      return;
-    case ReportFormat::csv:
-      render_csv(out, table, run, opts);
-      return;
-    case ReportFormat::openmetrics:
-      render_openmetrics(out, table, run, opts);
-      return;
+  case ReportFormat::text:
+    render_text(out, table, run, opts);
+    return;
+  case ReportFormat::json:
+    render_json(out, table, run, opts);
+    return;
+  case ReportFormat::csv:
+    render_csv(out, table, run, opts);
+    return;
+  case ReportFormat::openmetrics:
+    render_openmetrics(out, table, run, opts);
+    return;
   }
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -24,12 +24,12 @@ std::size_t digits(std::uint64_t n) { return fmt::formatted_size("{}", n); }
 
 // Column widths shared by every line, so counts line up across groups.
 struct Widths {
-  std::size_t image = kMinImageWidth;  // wider only if a name is longer
-  std::size_t uid = kMinUidDigits;     // wider only for uids >= 10000
+  std::size_t image = kMinImageWidth; // wider only if a name is longer
+  std::size_t uid = kMinUidDigits;    // wider only for uids >= 10000
   std::size_t count = 1;
   std::size_t pid = 1;
   std::size_t errors = 1;
-  std::size_t count_end = 0;  // column where an entry's count ends
+  std::size_t count_end = 0; // column where an entry's count ends
 };
 
 Widths measure(const std::vector<detail::ReportGroup> &groups,
@@ -47,8 +47,8 @@ Widths measure(const std::vector<detail::ReportGroup> &groups,
   // "    Image: " + image + "  UID: " + uid [+ "  PID: " + pid]
   // + "  Count: " + bar + "  " + count
   w.count_end = 4 + 7 + w.image + 2 + 5 + w.uid +
-                (opts.by_pid ? 2 + 5 + w.pid : 0) + 2 + 7 + opts.bar_width +
-                2 + w.count;
+                (opts.by_pid ? 2 + 5 + w.pid : 0) + 2 + 7 + opts.bar_width + 2 +
+                w.count;
   return w;
 }
 
@@ -59,7 +59,8 @@ std::size_t bar_length(std::uint64_t count, std::uint64_t max,
     return 0;
   }
   const double share = static_cast<double>(count) / static_cast<double>(max);
-  return static_cast<std::size_t>(std::lround(share * static_cast<double>(width)));
+  return static_cast<std::size_t>(
+      std::lround(share * static_cast<double>(width)));
 }
 
 void render_entry(std::ostream &out, const EntrySnapshot &e,
@@ -103,7 +104,7 @@ void render_header(std::ostream &out, const TableSnapshot &table,
   fmt::print(out, "{}\n", line);
 }
 
-}  // namespace
+} // namespace
 
 void render_text(std::ostream &out, const TableSnapshot &table,
                  const RunInfo &run, const RenderOptions &opts) {
@@ -138,4 +139,4 @@ void render_text(std::ostream &out, const TableSnapshot &table,
              table.evicted.entries, table.evicted.calls);
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -15,52 +15,52 @@ bool entry_before(const EntrySnapshot *a, const EntrySnapshot *b, SortKey key) {
     return std::tie(e->key.image, e->key.uid, e->key.pid);
   };
   switch (key) {
-    case SortKey::calls:
-      if (a->stats.calls != b->stats.calls) {
-        return a->stats.calls > b->stats.calls;
-      }
-      break;
-    case SortKey::errors:
-      if (a->stats.errors != b->stats.errors) {
-        return a->stats.errors > b->stats.errors;
-      }
-      break;
-    case SortKey::time:
-      if (a->stats.time_total_ns != b->stats.time_total_ns) {
-        return a->stats.time_total_ns > b->stats.time_total_ns;
-      }
-      break;
-    case SortKey::name:
-      break;
+  case SortKey::calls:
+    if (a->stats.calls != b->stats.calls) {
+      return a->stats.calls > b->stats.calls;
+    }
+    break;
+  case SortKey::errors:
+    if (a->stats.errors != b->stats.errors) {
+      return a->stats.errors > b->stats.errors;
+    }
+    break;
+  case SortKey::time:
+    if (a->stats.time_total_ns != b->stats.time_total_ns) {
+      return a->stats.time_total_ns > b->stats.time_total_ns;
+    }
+    break;
+  case SortKey::name:
+    break;
   }
   return tie(a) < tie(b);
 }
 
 bool group_before(const ReportGroup &a, const ReportGroup &b, SortKey key) {
   switch (key) {
-    case SortKey::calls:
-      if (a.row->calls != b.row->calls) {
-        return a.row->calls > b.row->calls;
-      }
-      break;
-    case SortKey::errors:
-      if (a.errors != b.errors) {
-        return a.errors > b.errors;
-      }
-      break;
-    case SortKey::time:
-      if (a.time_ns != b.time_ns) {
-        return a.time_ns > b.time_ns;
-      }
-      break;
-    case SortKey::name:
-      break;
+  case SortKey::calls:
+    if (a.row->calls != b.row->calls) {
+      return a.row->calls > b.row->calls;
+    }
+    break;
+  case SortKey::errors:
+    if (a.errors != b.errors) {
+      return a.errors > b.errors;
+    }
+    break;
+  case SortKey::time:
+    if (a.time_ns != b.time_ns) {
+      return a.time_ns > b.time_ns;
+    }
+    break;
+  case SortKey::name:
+    break;
   }
   return std::tie(a.name, a.row->syscall.arch) <
          std::tie(b.name, b.row->syscall.arch);
 }
 
-}  // namespace
+} // namespace
 
 std::string arch_name(const RenderOptions &opts, SyscallKey key) {
   if (key.arch < opts.arch_names.size()) {
@@ -123,4 +123,4 @@ ReportTotals totals(const TableSnapshot &table) {
   return t;
 }
 
-}  // namespace syscallmon::detail
+} // namespace syscallmon::detail

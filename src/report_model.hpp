@@ -12,12 +12,12 @@ namespace syscallmon::detail {
 // One syscall group as shown.
 struct ReportGroup {
   const RowSnapshot *row = nullptr;
-  std::string name;       // syscall name
-  std::string arch;       // arch name
+  std::string name; // syscall name
+  std::string arch; // arch name
   std::uint64_t errors = 0;
   std::uint64_t time_ns = 0;
-  std::vector<const EntrySnapshot *> shown;  // sorted, cut to --top
-  std::size_t hidden = 0;                    // entries cut by --top
+  std::vector<const EntrySnapshot *> shown; // sorted, cut to --top
+  std::size_t hidden = 0;                   // entries cut by --top
 };
 
 // Totals over the whole table, for the header.
@@ -37,4 +37,4 @@ std::string arch_name(const RenderOptions &opts, SyscallKey key);
 // errno value to its symbolic name ("ENOENT"), or the number as text.
 std::string errno_name(int err);
 
-}  // namespace syscallmon::detail
+} // namespace syscallmon::detail

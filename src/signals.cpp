@@ -19,34 +19,34 @@ volatile std::sig_atomic_t g_tick = 0;
 bool g_launch_mode = true;
 bool g_timer_running = false;
 
-constexpr int kHandled[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP,
+constexpr int kHandled[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
                             SIGUSR1, SIGUSR2, SIGALRM};
 
 void on_signal(int sig) {
   switch (sig) {
-    case SIGINT:
-    case SIGQUIT:
-      if (g_launch_mode) {
-        g_interrupt = 1;
-      } else {
-        g_terminate = sig;
-      }
-      break;
-    case SIGTERM:
-    case SIGHUP:
+  case SIGINT:
+  case SIGQUIT:
+    if (g_launch_mode) {
+      g_interrupt = 1;
+    } else {
       g_terminate = sig;
-      break;
-    case SIGUSR1:
-      g_snapshot = 1;
-      break;
-    case SIGUSR2:
-      g_clear = 1;
-      break;
-    case SIGALRM:
-      g_tick = 1;
-      break;
-    default:
-      break;
+    }
+    break;
+  case SIGTERM:
+  case SIGHUP:
+    g_terminate = sig;
+    break;
+  case SIGUSR1:
+    g_snapshot = 1;
+    break;
+  case SIGUSR2:
+    g_clear = 1;
+    break;
+  case SIGALRM:
+    g_tick = 1;
+    break;
+  default:
+    break;
   }
   g_pending = 1;
   // A signal that lands between the loop's flag check and its blocking
@@ -57,14 +57,14 @@ void on_signal(int sig) {
   }
 }
 
-}  // namespace
+} // namespace
 
 void install_signal_handlers(bool launch_mode) {
   g_launch_mode = launch_mode;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: waitpid() must return EINTR
+  sa.sa_flags = 0; // no SA_RESTART: waitpid() must return EINTR
   for (const int sig : kHandled) {
     ::sigaction(sig, &sa, nullptr);
   }
@@ -114,4 +114,4 @@ SignalRequests take_signal_requests() {
   return r;
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -14,8 +14,8 @@ StatsTable::StatsTable(std::size_t max_syscalls, std::size_t max_entries)
 std::size_t StatsTable::KeyHash::operator()(const EntryKeyView &k) const {
   std::size_t h = std::hash<std::string_view>{}(k.image);
   // Mix in uid and pid (boost::hash_combine's constant).
-  const std::uint64_t ids =
-      (static_cast<std::uint64_t>(k.uid) << 32) ^ static_cast<std::uint32_t>(k.pid);
+  const std::uint64_t ids = (static_cast<std::uint64_t>(k.uid) << 32) ^
+                            static_cast<std::uint32_t>(k.pid);
   h ^= std::hash<std::uint64_t>{}(ids) + 0x9e3779b97f4a7c15ULL + (h << 6) +
        (h >> 2);
   return h;
@@ -63,8 +63,8 @@ EntryStats &StatsTable::record(SyscallKey syscall, const EntryKeyView &who) {
   if (row.fifo.size() >= max_entries_) {
     evict_oldest_entry(row);
   }
-  row.fifo.push_back(Entry{EntryKey{std::string(who.image), who.uid, who.pid},
-                           EntryStats{}});
+  row.fifo.push_back(
+      Entry{EntryKey{std::string(who.image), who.uid, who.pid}, EntryStats{}});
   auto entry = std::prev(row.fifo.end());
   row.index.emplace(entry->key, entry);
   entry->stats.calls = 1;
@@ -104,4 +104,4 @@ TableSnapshot StatsTable::snapshot() const {
   return snap;
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -33,8 +33,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         continue;
       }
       const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      std::size_t best = std::min({d[(i - 1) * w + j] + 1,
-                                   d[i * w + j - 1] + 1,
+      std::size_t best = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1,
                                    d[(i - 1) * w + j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
         best = std::min(best, d[(i - 2) * w + j - 2] + 1);
@@ -93,7 +92,7 @@ std::optional<Error> apply_item(std::string_view item,
   return std::nullopt;
 }
 
-}  // namespace
+} // namespace
 
 std::span<const ArchInfo> traced_arches() { return kArches; }
 
@@ -134,7 +133,7 @@ std::optional<std::uint32_t> syscall_number(std::string_view name,
   const int nr =
       seccomp_syscall_resolve_name_arch(kArches[arch].scmp_arch, s.c_str());
   if (nr < 0 || static_cast<std::uint32_t>(nr) >= kMaxSyscallNr) {
-    return std::nullopt;  // __NR_SCMP_ERROR or a pseudo-syscall
+    return std::nullopt; // __NR_SCMP_ERROR or a pseudo-syscall
   }
   return static_cast<std::uint32_t>(nr);
 }
@@ -229,4 +228,4 @@ Result<SyscallSelection> parse_syscall_list(std::string_view list) {
   return sel;
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

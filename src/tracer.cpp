@@ -20,8 +20,7 @@ namespace {
 
 constexpr const char *kRefreshCommSyscalls[] = {"prctl"};
 constexpr const char *kRefreshUidSyscalls[] = {
-    "setuid", "setreuid", "setresuid", "setuid32", "setreuid32",
-    "setresuid32"};
+    "setuid", "setreuid", "setresuid", "setuid32", "setreuid32", "setresuid32"};
 constexpr std::size_t kMaxNr = 1024;
 
 void set_flag(std::vector<std::vector<std::uint8_t>> &flags,
@@ -33,7 +32,7 @@ void set_flag(std::vector<std::vector<std::uint8_t>> &flags,
   }
 }
 
-}  // namespace
+} // namespace
 
 unsigned long tracer_options() {
   return PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
@@ -52,9 +51,9 @@ Tracer::Tracer(const TraceConfig &config, StatsTable &table,
     : config_(config), table_(table), on_signal_(on_signal),
       affinity_(config.argv.empty() || !config.attach_pids.empty()
                     ? AffinityMode::off
-                    : config.affinity == Affinity::same_cpu ? AffinityMode::same_cpu
-                    : config.affinity == Affinity::off      ? AffinityMode::off
-                                                             : AffinityMode::automatic) {
+                : config.affinity == Affinity::same_cpu ? AffinityMode::same_cpu
+                : config.affinity == Affinity::off      ? AffinityMode::off
+                                                   : AffinityMode::automatic) {
   flags_.assign(traced_arches().size(), std::vector<std::uint8_t>(kMaxNr, 0));
   for (std::size_t arch = 0; arch < flags_.size(); ++arch) {
     for (const std::uint32_t nr : config.selection.numbers[arch]) {
@@ -111,7 +110,7 @@ void Tracer::loop() {
       if (errno != ECHILD) {
         spdlog::warn("waitpid: {}", std::strerror(errno));
       }
-      return;  // no tracee and no child is left
+      return; // no tracee and no child is left
     }
     dispatch(tid, WaitStatus(raw));
   }
@@ -169,7 +168,8 @@ Task &Tracer::task_for(pid_t tid) {
   Task *parent = nullptr;
   bool is_thread = false;
   if (auto st = read_status(tid)) {
-    if (auto it = tasks_.find(st->tgid); it != tasks_.end() && st->tgid != tid) {
+    if (auto it = tasks_.find(st->tgid);
+        it != tasks_.end() && st->tgid != tid) {
       parent = &it->second;
       is_thread = true;
     } else if (auto pit = tasks_.find(st->ppid); pit != tasks_.end()) {
@@ -203,33 +203,32 @@ void Tracer::dispatch(pid_t tid, WaitStatus status) {
   }
   task.listening = false;
   switch (kind) {
-    case StopKind::seccomp:
-      on_seccomp_stop(task);
-      return;
-    case StopKind::syscall:
-      on_syscall_stop(task);
-      return;
-    case StopKind::fork:
-      on_fork(task);
-      return;
-    case StopKind::exec:
-      on_exec(tid);
-      return;
-    case StopKind::group_stop:
-      // Under PTRACE_SEIZE, LISTEN keeps a stopped task stopped while we
-      // wait for SIGCONT; CONT or SYSCALL would wrongly run it.
-      task.listening = true;
-      if (::ptrace(PTRACE_LISTEN, tid, nullptr, nullptr) < 0 &&
-          errno != ESRCH) {
-        spdlog::debug("PTRACE_LISTEN {}: {}", tid, std::strerror(errno));
-      }
-      return;
-    case StopKind::signal_delivery:
-      resume(task, status.signal());
-      return;
-    default:
-      resume(task);
-      return;
+  case StopKind::seccomp:
+    on_seccomp_stop(task);
+    return;
+  case StopKind::syscall:
+    on_syscall_stop(task);
+    return;
+  case StopKind::fork:
+    on_fork(task);
+    return;
+  case StopKind::exec:
+    on_exec(tid);
+    return;
+  case StopKind::group_stop:
+    // Under PTRACE_SEIZE, LISTEN keeps a stopped task stopped while we
+    // wait for SIGCONT; CONT or SYSCALL would wrongly run it.
+    task.listening = true;
+    if (::ptrace(PTRACE_LISTEN, tid, nullptr, nullptr) < 0 && errno != ESRCH) {
+      spdlog::debug("PTRACE_LISTEN {}: {}", tid, std::strerror(errno));
+    }
+    return;
+  case StopKind::signal_delivery:
+    resume(task, status.signal());
+    return;
+  default:
+    resume(task);
+    return;
   }
 }
 
@@ -274,8 +273,8 @@ void Tracer::on_call(Task &task, SyscallKey key, const std::uint64_t *args) {
 void Tracer::show_original_mask(const Task &task, std::int64_t rval) {
   // The kernel wrote the pinned mask; the command must see the mask it
   // would have had without us (same length, a superset of the pinned one).
-  const auto n = std::min<std::size_t>(static_cast<std::size_t>(rval),
-                                       sizeof(cpu_set_t));
+  const auto n =
+      std::min<std::size_t>(static_cast<std::size_t>(rval), sizeof(cpu_set_t));
   iovec local{const_cast<cpu_set_t *>(&affinity_.original()), n};
   iovec remote{reinterpret_cast<void *>(task.mask_addr), n};
   if (::process_vm_writev(task.tid, &local, 1, &remote, 1, 0) < 0) {
@@ -295,8 +294,8 @@ void Tracer::resume(Task &task, int sig) {
 
 void Tracer::count_call(Task &task, SyscallKey key, std::uint8_t flags) {
   if ((flags & kCount) != 0 && task.counting) {
-    table_.record(key, EntryKeyView{task.comm, task.uid,
-                                    config_.by_pid ? task.tgid : 0});
+    table_.record(
+        key, EntryKeyView{task.comm, task.uid, config_.by_pid ? task.tgid : 0});
   }
   if (needs_exit_stop(flags)) {
     task.awaiting_exit = true;
@@ -350,10 +349,10 @@ void Tracer::finish_call(Task &task, std::int64_t rval, bool is_error) {
   task.awaiting_exit = false;
   task.exit_work = 0;
   if ((work & kCount) != 0) {
-    EntryStats *stats = table_.find(
-        task.pending,
-        EntryKeyView{task.comm, task.uid, config_.by_pid ? task.tgid : 0});
-    if (stats != nullptr) {  // null if evicted or cleared meanwhile
+    EntryStats *stats =
+        table_.find(task.pending, EntryKeyView{task.comm, task.uid,
+                                               config_.by_pid ? task.tgid : 0});
+    if (stats != nullptr) { // null if evicted or cleared meanwhile
       if (config_.errors && is_error) {
         stats->errors += 1;
         stats->errnos[static_cast<int>(-rval)] += 1;
@@ -433,4 +432,4 @@ TraceResult run_trace(const TraceConfig &config, StatsTable &table,
   return tracer.run();
 }
 
-}  // namespace syscallmon
+} // namespace syscallmon

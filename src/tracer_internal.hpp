@@ -19,11 +19,11 @@ namespace syscallmon {
 
 // What a syscall number means to the tracer, per arch (bit flags).
 enum SyscallFlag : std::uint8_t {
-  kCount = 1,         // selected with -e: count it
-  kRefreshComm = 2,   // may rename the thread (prctl): re-read comm at exit
-  kRefreshUid = 4,    // may change the real uid: re-read uid at exit
-  kAffinityGet = 8,   // sched_getaffinity: show the unpinned mask at exit
-  kAffinitySet = 16,  // sched_setaffinity: the command places itself
+  kCount = 1,        // selected with -e: count it
+  kRefreshComm = 2,  // may rename the thread (prctl): re-read comm at exit
+  kRefreshUid = 4,   // may change the real uid: re-read uid at exit
+  kAffinityGet = 8,  // sched_getaffinity: show the unpinned mask at exit
+  kAffinitySet = 16, // sched_setaffinity: the command places itself
 };
 
 // One traced thread. comm and uid are cached and refreshed only on exec and
@@ -84,12 +84,12 @@ class Tracer {
   const TraceConfig &config_;
   StatsTable &table_;
   const SignalCallback &on_signal_;
-  std::vector<std::vector<std::uint8_t>> flags_;  // [arch][nr]
+  std::vector<std::vector<std::uint8_t>> flags_; // [arch][nr]
   std::unordered_map<pid_t, Task> tasks_;
   pid_t command_pid_ = 0;
   bool detaching_ = false;
   TraceResult result_;
-  UniqueFd exec_error_fd_;  // read end of the child's exec-failure pipe
+  UniqueFd exec_error_fd_; // read end of the child's exec-failure pipe
   AffinityPolicy affinity_;
 };
 
@@ -99,4 +99,4 @@ unsigned long tracer_options();
 // Monotonic clock in nanoseconds (vDSO: no syscall).
 std::uint64_t now_ns();
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -46,26 +46,26 @@ class WaitStatus {
     }
     const int sig = WSTOPSIG(raw_);
     switch (event()) {
-      case 0:
-        return sig == (SIGTRAP | 0x80) ? StopKind::syscall
-                                       : StopKind::signal_delivery;
-      case PTRACE_EVENT_SECCOMP:
-        return StopKind::seccomp;
-      case PTRACE_EVENT_FORK:
-      case PTRACE_EVENT_VFORK:
-      case PTRACE_EVENT_CLONE:
-        return StopKind::fork;
-      case PTRACE_EVENT_EXEC:
-        return StopKind::exec;
-      case PTRACE_EVENT_STOP:
-        // Under PTRACE_SEIZE a group-stop is an event stop carrying the
-        // stopping signal; a new child's or an interrupt's carries SIGTRAP.
-        return (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-                sig == SIGTTOU)
-                   ? StopKind::group_stop
-                   : StopKind::event_stop;
-      default:
-        return StopKind::other_event;
+    case 0:
+      return sig == (SIGTRAP | 0x80) ? StopKind::syscall
+                                     : StopKind::signal_delivery;
+    case PTRACE_EVENT_SECCOMP:
+      return StopKind::seccomp;
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+    case PTRACE_EVENT_CLONE:
+      return StopKind::fork;
+    case PTRACE_EVENT_EXEC:
+      return StopKind::exec;
+    case PTRACE_EVENT_STOP:
+      // Under PTRACE_SEIZE a group-stop is an event stop carrying the
+      // stopping signal; a new child's or an interrupt's carries SIGTRAP.
+      return (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+              sig == SIGTTOU)
+                 ? StopKind::group_stop
+                 : StopKind::event_stop;
+    default:
+      return StopKind::other_event;
     }
   }
 
@@ -73,4 +73,4 @@ class WaitStatus {
   int raw_;
 };
 
-}  // namespace syscallmon
+} // namespace syscallmon

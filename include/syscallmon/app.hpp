@@ -8,4 +8,4 @@ namespace syscallmon {
 // Runs syscallmon; returns the exit code. Throws FatalError.
 int run_app(const Options &options);
 
-}  // namespace syscallmon
+} // namespace syscallmon

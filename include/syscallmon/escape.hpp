@@ -11,4 +11,4 @@ namespace syscallmon {
 // printable ASCII, so one entry is always one line in every format.
 std::string escape_image(std::string_view raw);
 
-}  // namespace syscallmon
+} // namespace syscallmon

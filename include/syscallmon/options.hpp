@@ -20,13 +20,13 @@ enum class Action { run, help, version, list_syscalls };
 
 struct Options {
   Action action = Action::run;
-  std::string list_class;               // --list-syscalls CLASS (may be empty)
-  std::vector<std::string> command;     // after "--" (or the first operand)
-  std::vector<pid_t> pids;              // -p
-  std::string syscalls;                 // -e, default kDefaultSyscalls
-  std::optional<std::string> output;    // -o FILE
+  std::string list_class;            // --list-syscalls CLASS (may be empty)
+  std::vector<std::string> command;  // after "--" (or the first operand)
+  std::vector<pid_t> pids;           // -p
+  std::string syscalls;              // -e, default kDefaultSyscalls
+  std::optional<std::string> output; // -o FILE
   ReportFormat format = ReportFormat::text;
-  std::optional<std::size_t> max_syscalls;  // set only if given
+  std::optional<std::size_t> max_syscalls; // set only if given
   std::size_t max_entries = 1024;
   std::size_t bar_width = 20;
   SortKey sort = SortKey::calls;
@@ -34,11 +34,11 @@ struct Options {
   bool errors = false;
   bool time = false;
   bool by_pid = false;
-  std::optional<double> interval;       // seconds
+  std::optional<double> interval; // seconds
   std::optional<std::string> stats_file;
-  std::optional<std::string> user;      // -u USER
+  std::optional<std::string> user; // -u USER
   Affinity affinity = Affinity::automatic;
-  int verbosity = 0;                    // -1 quiet, 0 warn, 1 info, 2 debug
+  int verbosity = 0; // -1 quiet, 0 warn, 1 info, 2 debug
 };
 
 // Parses argv. Errors are usage errors (exit 2), one line each.
@@ -47,4 +47,4 @@ Result<Options> parse_options(int argc, const char *const *argv);
 // The --help text.
 std::string help_text();
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -27,7 +27,7 @@ class AtomicFile {
 
   AtomicFile(AtomicFile &&) noexcept = default;
   AtomicFile &operator=(AtomicFile &&) noexcept = default;
-  ~AtomicFile();  // removes the temporary file if not committed
+  ~AtomicFile(); // removes the temporary file if not committed
 
   std::optional<Error> write(const std::string &data);
   // Renames the temporary file over path.
@@ -47,4 +47,4 @@ std::optional<Error> write_file_atomically(const std::string &path,
 // Writes all of data to fd (stderr), retrying short writes.
 std::optional<Error> write_all(int fd, const std::string &data);
 
-}  // namespace syscallmon
+} // namespace syscallmon

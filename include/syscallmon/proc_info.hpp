@@ -17,7 +17,7 @@ struct TaskStatus {
   pid_t ppid = 0;
   pid_t tracer_pid = 0;
   std::uint32_t real_uid = 0;
-  char state = '?';  // first letter of "State:" (R, S, T, t, Z, ...)
+  char state = '?'; // first letter of "State:" (R, S, T, t, Z, ...)
 };
 
 // The raw comm of a task (up to 15 bytes), or nullopt if it is gone.
@@ -29,4 +29,4 @@ std::optional<TaskStatus> read_status(pid_t tid);
 // The tids listed in /proc/PID/task (empty if the process is gone).
 std::vector<pid_t> list_threads(pid_t pid);
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -33,10 +33,10 @@ struct RunInfo {
 struct RenderOptions {
   std::size_t bar_width = 20;
   SortKey sort = SortKey::calls;
-  std::optional<std::size_t> top;    // entries shown per group
-  bool errors = false;               // show error counts (--errors)
-  bool time = false;                 // show time in calls (--time)
-  bool by_pid = false;               // entries are keyed by pid too
+  std::optional<std::size_t> top; // entries shown per group
+  bool errors = false;            // show error counts (--errors)
+  bool time = false;              // show time in calls (--time)
+  bool by_pid = false;            // entries are keyed by pid too
   std::vector<std::string> arch_names{"x86_64", "i386"};
   std::function<std::string(SyscallKey)> syscall_name;
 };
@@ -55,4 +55,4 @@ void render_csv(std::ostream &out, const TableSnapshot &table,
 void render_openmetrics(std::ostream &out, const TableSnapshot &table,
                         const RunInfo &run, const RenderOptions &opts);
 
-}  // namespace syscallmon
+} // namespace syscallmon

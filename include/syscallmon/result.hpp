@@ -15,11 +15,10 @@ struct Error {
 };
 
 // Either a T or an Error. Small on purpose: no monadic helpers.
-template <class T>
-class Result {
+template <class T> class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit on purpose
-  Result(Error error) : v_(std::move(error)) {}    // NOLINT: implicit on purpose
+  Result(T value) : v_(std::move(value)) {}     // NOLINT: implicit on purpose
+  Result(Error error) : v_(std::move(error)) {} // NOLINT: implicit on purpose
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }
@@ -36,8 +35,8 @@ class Result {
 // Exit codes, documented in the man page.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,      // a runtime failure of syscallmon itself
-  kExitUsage = 2,        // bad option or value
+  kExitFailure = 1, // a runtime failure of syscallmon itself
+  kExitUsage = 2,   // bad option or value
   kExitNotExecutable = 126,
   kExitNotFound = 127,
 };
@@ -54,4 +53,4 @@ class FatalError : public std::runtime_error {
   int exit_code_;
 };
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -13,7 +13,9 @@ struct SignalRequests {
   bool snapshot = false;  // SIGUSR1
   bool clear = false;     // SIGUSR2
   bool tick = false;      // the --interval timer fired
-  bool any() const { return terminate || interrupt || snapshot || clear || tick; }
+  bool any() const {
+    return terminate || interrupt || snapshot || clear || tick;
+  }
 };
 
 // Installs the handlers (without SA_RESTART, so waitpid() returns EINTR).
@@ -33,4 +35,4 @@ bool signals_pending();
 // Takes and clears the pending requests.
 SignalRequests take_signal_requests();
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -17,8 +17,8 @@ namespace syscallmon {
 
 // A syscall as the kernel sees it: the arch it was made in and its number.
 struct SyscallKey {
-  std::uint16_t arch = 0;  // index into the arch list (0 = native)
-  std::uint32_t nr = 0;    // syscall number in that arch
+  std::uint16_t arch = 0; // index into the arch list (0 = native)
+  std::uint32_t nr = 0;   // syscall number in that arch
   friend bool operator==(const SyscallKey &, const SyscallKey &) = default;
 };
 
@@ -41,18 +41,18 @@ struct EntryKeyView {
 
 // What is known about the calls of one entry.
 struct EntryStats {
-  std::uint64_t calls = 0;                // calls recorded
-  std::uint64_t errors = 0;               // calls that failed (with --errors)
-  std::map<int, std::uint64_t> errnos;    // errno -> failures (with --errors)
-  std::uint64_t time_total_ns = 0;        // time inside the call (--time)
-  std::uint64_t time_max_ns = 0;          // longest single call (--time)
+  std::uint64_t calls = 0;             // calls recorded
+  std::uint64_t errors = 0;            // calls that failed (with --errors)
+  std::map<int, std::uint64_t> errnos; // errno -> failures (with --errors)
+  std::uint64_t time_total_ns = 0;     // time inside the call (--time)
+  std::uint64_t time_max_ns = 0;       // longest single call (--time)
 };
 
 // Eviction counters: rows and entries that left the table to make room.
 struct EvictionCounters {
-  std::uint64_t syscalls = 0;  // rows evicted
-  std::uint64_t entries = 0;   // entries evicted, alone or with their row
-  std::uint64_t calls = 0;     // calls held by the evicted entries
+  std::uint64_t syscalls = 0; // rows evicted
+  std::uint64_t entries = 0;  // entries evicted, alone or with their row
+  std::uint64_t calls = 0;    // calls held by the evicted entries
   friend bool operator==(const EvictionCounters &,
                          const EvictionCounters &) = default;
 };
@@ -66,7 +66,7 @@ struct EntrySnapshot {
 // One syscall row of a snapshot; entries in insertion (FIFO) order.
 struct RowSnapshot {
   SyscallKey syscall;
-  std::uint64_t calls = 0;  // sum of the entries' calls
+  std::uint64_t calls = 0; // sum of the entries' calls
   std::vector<EntrySnapshot> entries;
 };
 
@@ -112,10 +112,11 @@ class StatsTable {
   };
   struct KeyEq {
     using is_transparent = void;
-    static EntryKeyView view(const EntryKey &k) { return {k.image, k.uid, k.pid}; }
+    static EntryKeyView view(const EntryKey &k) {
+      return {k.image, k.uid, k.pid};
+    }
     static EntryKeyView view(const EntryKeyView &k) { return k; }
-    template <class A, class B>
-    bool operator()(const A &a, const B &b) const {
+    template <class A, class B> bool operator()(const A &a, const B &b) const {
       const EntryKeyView x = view(a);
       const EntryKeyView y = view(b);
       return x.uid == y.uid && x.pid == y.pid && x.image == y.image;
@@ -128,7 +129,7 @@ class StatsTable {
   struct Row {
     SyscallKey syscall;
     std::uint64_t calls = 0;
-    std::list<Entry> fifo;  // oldest first
+    std::list<Entry> fifo; // oldest first
     std::unordered_map<EntryKey, std::list<Entry>::iterator, KeyHash, KeyEq>
         index;
   };
@@ -146,9 +147,9 @@ class StatsTable {
   std::size_t max_syscalls_;
   std::size_t max_entries_;
   EvictionCounters evicted_;
-  std::list<Row> rows_;  // oldest first
+  std::list<Row> rows_; // oldest first
   std::unordered_map<SyscallKey, std::list<Row>::iterator, SyscallHash>
       row_index_;
 };
 
-}  // namespace syscallmon
+} // namespace syscallmon

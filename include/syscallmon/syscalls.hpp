@@ -50,7 +50,7 @@ std::string libseccomp_version();
 
 // The syscalls selected with -e.
 struct SyscallSelection {
-  std::vector<std::string> names;  // sorted, unique
+  std::vector<std::string> names; // sorted, unique
   // For each traced arch, the numbers of the selected syscalls that exist
   // in that arch.
   std::vector<std::vector<std::uint32_t>> numbers;
@@ -64,4 +64,4 @@ inline constexpr std::string_view kDefaultSyscalls =
 // A list that starts with an exclusion starts from "all".
 Result<SyscallSelection> parse_syscall_list(std::string_view list);
 
-}  // namespace syscallmon
+} // namespace syscallmon

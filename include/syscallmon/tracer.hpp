@@ -29,20 +29,20 @@ struct RunAs {
 // What to trace and how.
 struct TraceConfig {
   SyscallSelection selection;
-  std::vector<std::string> argv;   // command to launch; empty: attach only
-  std::string exec_path;           // argv[0] resolved against PATH
-  std::vector<pid_t> attach_pids;  // processes to attach to (-p)
-  bool errors = false;             // count failures (needs exit stops)
-  bool time = false;               // time calls (needs exit stops)
-  bool by_pid = false;             // key entries by thread-group id too
-  std::optional<RunAs> run_as;     // drop to these ids before exec
+  std::vector<std::string> argv;  // command to launch; empty: attach only
+  std::string exec_path;          // argv[0] resolved against PATH
+  std::vector<pid_t> attach_pids; // processes to attach to (-p)
+  bool errors = false;            // count failures (needs exit stops)
+  bool time = false;              // time calls (needs exit stops)
+  bool by_pid = false;            // key entries by thread-group id too
+  std::optional<RunAs> run_as;    // drop to these ids before exec
   Affinity affinity = Affinity::automatic;
 };
 
 // How the run ended.
 struct TraceResult {
-  std::optional<int> command_status;  // raw wait status of the command
-  int exec_errno = 0;                 // why the command could not exec
+  std::optional<int> command_status; // raw wait status of the command
+  int exec_errno = 0;                // why the command could not exec
 };
 
 // Called by the event loop, between events, for the signal requests it
@@ -54,4 +54,4 @@ using SignalCallback = std::function<void(const SignalRequests &)>;
 TraceResult run_trace(const TraceConfig &config, StatsTable &table,
                       const SignalCallback &on_signal);
 
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -3,4 +3,4 @@
 
 namespace syscallmon {
 inline constexpr const char *kVersion = "0.1.0";
-}  // namespace syscallmon
+} // namespace syscallmon

@@ -12,49 +12,64 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void msg(const char *s) { ssize_t r = write(2, s, strlen(s)); (void)r; }
-static void usage(void) { msg("usage: hw_forktree DEPTH FANOUT N (at most 100000 processes)\n"); _exit(2); }
-static long num(const char *s, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) usage();
-    return v;
+static void msg(const char *s) {
+  ssize_t r = write(2, s, strlen(s));
+  (void)r;
+}
+static void usage(void) {
+  msg("usage: hw_forktree DEPTH FANOUT N (at most 100000 processes)\n");
+  _exit(2);
+}
+static long num(const char *s, long lo, long hi) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < lo || v > hi)
+    usage();
+  return v;
 }
 
 static long depth_max, fanout, n;
 
-static int run(long depth)
-{
-    int rc = 0, fd = open("/dev/null", O_WRONLY);
-    if (fd < 0) return 1;
-    for (long i = 0; i < n; i++)
-        if (write(fd, "x", 1) != 1) return 1;
-    if (close(fd)) return 1;
-    if (depth >= depth_max) return 0;
-    for (long c = 0; c < fanout; c++) {
-        pid_t pid = fork();
-        if (pid < 0) { rc = 1; break; }
-        if (pid == 0) _exit(run(depth + 1));
+static int run(long depth) {
+  int rc = 0, fd = open("/dev/null", O_WRONLY);
+  if (fd < 0)
+    return 1;
+  for (long i = 0; i < n; i++)
+    if (write(fd, "x", 1) != 1)
+      return 1;
+  if (close(fd))
+    return 1;
+  if (depth >= depth_max)
+    return 0;
+  for (long c = 0; c < fanout; c++) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      rc = 1;
+      break;
     }
-    int st;
-    while (wait(&st) > 0)
-        if (!WIFEXITED(st) || WEXITSTATUS(st)) rc = 1;
-    return rc;
+    if (pid == 0)
+      _exit(run(depth + 1));
+  }
+  int st;
+  while (wait(&st) > 0)
+    if (!WIFEXITED(st) || WEXITSTATUS(st))
+      rc = 1;
+  return rc;
 }
 
-int main(int argc, char **argv)
-{
-    if (argc != 4) usage();
-    depth_max = num(argv[1], 0, 100);
-    fanout = num(argv[2], 0, 100000);
-    n = num(argv[3], 0, 100000000);
-    long total = 1, level = 1;
-    for (long d = 1; d <= depth_max; d++) {
-        level *= fanout;
-        total += level;
-        if (total > 100000) usage();
-    }
-    return run(0);
+int main(int argc, char **argv) {
+  if (argc != 4)
+    usage();
+  depth_max = num(argv[1], 0, 100);
+  fanout = num(argv[2], 0, 100000);
+  n = num(argv[3], 0, 100000000);
+  long total = 1, level = 1;
+  for (long d = 1; d <= depth_max; d++) {
+    level *= fanout;
+    total += level;
+    if (total > 100000)
+      usage();
+  }
+  return run(0);
 }

@@ -15,69 +15,87 @@
 #include <time.h>
 #include <unistd.h>
 
-static void msg(const char *s) { ssize_t r = write(2, s, strlen(s)); (void)r; }
+static void msg(const char *s) {
+  ssize_t r = write(2, s, strlen(s));
+  (void)r;
+}
 static volatile sig_atomic_t got_usr1, got_alrm, got_chld, timed_out;
 
-static void handler(int sig)
-{
-    if (sig == SIGUSR1) got_usr1 = 1;
-    else if (sig == SIGALRM) got_alrm = 1;
-    else if (sig == SIGCHLD) got_chld = 1;
-    else timed_out = 1;
+static void handler(int sig) {
+  if (sig == SIGUSR1)
+    got_usr1 = 1;
+  else if (sig == SIGALRM)
+    got_alrm = 1;
+  else if (sig == SIGCHLD)
+    got_chld = 1;
+  else
+    timed_out = 1;
 }
 
 static timer_t wd;
 static int have_wd;
 
-static void wait_for(volatile sig_atomic_t *flag, const sigset_t *mask)
-{
-    struct itimerspec five = { { 0, 0 }, { 5, 0 } };
-    timed_out = 0;
-    if (have_wd) timer_settime(wd, 0, &five, NULL);
-    while (!*flag && !timed_out) sigsuspend(mask);
+static void wait_for(volatile sig_atomic_t *flag, const sigset_t *mask) {
+  struct itimerspec five = {{0, 0}, {5, 0}};
+  timed_out = 0;
+  if (have_wd)
+    timer_settime(wd, 0, &five, NULL);
+  while (!*flag && !timed_out)
+    sigsuspend(mask);
 }
 
-int main(int argc, char **argv)
-{
-    (void)argv;
-    if (argc != 1) { msg("usage: hw_signals (no arguments)\n"); _exit(2); }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    int sigs[] = { SIGUSR1, SIGALRM, SIGCHLD, SIGUSR2 };
-    sigset_t block, waitmask;
-    sigemptyset(&block);
-    for (int i = 0; i < 4; i++) { sigaction(sigs[i], &sa, NULL); sigaddset(&block, sigs[i]); }
-    sigprocmask(SIG_BLOCK, &block, &waitmask);
-    for (int i = 0; i < 4; i++) sigdelset(&waitmask, sigs[i]);
+int main(int argc, char **argv) {
+  (void)argv;
+  if (argc != 1) {
+    msg("usage: hw_signals (no arguments)\n");
+    _exit(2);
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  int sigs[] = {SIGUSR1, SIGALRM, SIGCHLD, SIGUSR2};
+  sigset_t block, waitmask;
+  sigemptyset(&block);
+  for (int i = 0; i < 4; i++) {
+    sigaction(sigs[i], &sa, NULL);
+    sigaddset(&block, sigs[i]);
+  }
+  sigprocmask(SIG_BLOCK, &block, &waitmask);
+  for (int i = 0; i < 4; i++)
+    sigdelset(&waitmask, sigs[i]);
 
-    struct sigevent sev;
-    memset(&sev, 0, sizeof sev);
-    sev.sigev_notify = SIGEV_SIGNAL;
-    sev.sigev_signo = SIGUSR2;
-    have_wd = timer_create(CLOCK_MONOTONIC, &sev, &wd) == 0;
+  struct sigevent sev;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_SIGNAL;
+  sev.sigev_signo = SIGUSR2;
+  have_wd = timer_create(CLOCK_MONOTONIC, &sev, &wd) == 0;
 
-    raise(SIGUSR1);
-    wait_for(&got_usr1, &waitmask);
+  raise(SIGUSR1);
+  wait_for(&got_usr1, &waitmask);
 
-    struct itimerval it = { { 0, 0 }, { 0, 20000 } };
-    setitimer(ITIMER_REAL, &it, NULL);
-    wait_for(&got_alrm, &waitmask);
+  struct itimerval it = {{0, 0}, {0, 20000}};
+  setitimer(ITIMER_REAL, &it, NULL);
+  wait_for(&got_alrm, &waitmask);
 
-    pid_t pid = fork();
-    if (pid == 0) _exit(0);
-    if (pid > 0) {
-        wait_for(&got_chld, &waitmask);
-        waitpid(pid, NULL, 0);
-    }
-    if (got_usr1 && got_alrm && got_chld) return 42;
-    char line[128] = "hw_signals: handler did not run:";
-    if (!got_usr1) strcat(line, " SIGUSR1");
-    if (!got_alrm) strcat(line, " SIGALRM");
-    if (!got_chld) strcat(line, pid < 0 ? " SIGCHLD(fork failed)" : " SIGCHLD");
-    strcat(line, "\n");
-    msg(line);
-    return 1;
+  pid_t pid = fork();
+  if (pid == 0)
+    _exit(0);
+  if (pid > 0) {
+    wait_for(&got_chld, &waitmask);
+    waitpid(pid, NULL, 0);
+  }
+  if (got_usr1 && got_alrm && got_chld)
+    return 42;
+  char line[128] = "hw_signals: handler did not run:";
+  if (!got_usr1)
+    strcat(line, " SIGUSR1");
+  if (!got_alrm)
+    strcat(line, " SIGALRM");
+  if (!got_chld)
+    strcat(line, pid < 0 ? " SIGCHLD(fork failed)" : " SIGCHLD");
+  strcat(line, "\n");
+  msg(line);
+  return 1;
 }

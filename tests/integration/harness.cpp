@@ -49,7 +49,7 @@ struct TempDirs {
 };
 TempDirs g_temp_dirs;
 
-}  // namespace
+} // namespace
 
 std::string helper(const std::string &name) {
   return std::string(HELPERS_DIR) + "/" + name;
@@ -63,7 +63,8 @@ void sleep_ms(int ms) {
 
 std::string temp_dir() {
   std::string tmpl =
-      (std::filesystem::temp_directory_path() / "syscallmon-test.XXXXXX").string();
+      (std::filesystem::temp_directory_path() / "syscallmon-test.XXXXXX")
+          .string();
   REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
   ::chmod(tmpl.c_str(), 0755);
   g_temp_dirs.dirs.push_back(tmpl);
@@ -86,14 +87,16 @@ pid_t spawn(const std::vector<std::string> &argv, const std::string &out_file,
     // it started.
     ::setpgid(0, 0);
     const int in = ::open("/dev/null", O_RDONLY);
-    const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int out =
+        ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err =
+        ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
     exec_in_child(argv);
   }
-  ::setpgid(pid, pid);  // also here: no race with the child's own call
+  ::setpgid(pid, pid); // also here: no race with the child's own call
   return pid;
 }
 
@@ -150,7 +153,8 @@ Outcome run(const std::vector<std::string> &argv, double timeout_s) {
   return o;
 }
 
-nlohmann::json run_json(const std::vector<std::string> &args, Outcome *outcome) {
+nlohmann::json run_json(const std::vector<std::string> &args,
+                        Outcome *outcome) {
   const std::string dir = temp_dir();
   std::vector<std::string> argv = {syscallmon(), "--format", "json", "-o",
                                    dir + "/report.json"};
@@ -182,4 +186,4 @@ long long calls(const nlohmann::json &report, const std::string &name,
   return n;
 }
 
-}  // namespace itest
+} // namespace itest

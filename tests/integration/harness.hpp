@@ -11,9 +11,9 @@ namespace itest {
 
 // What a finished process left behind.
 struct Outcome {
-  int exit_code = -1;  // 128+N if killed by signal N
-  std::string out;     // stdout
-  std::string err;     // stderr
+  int exit_code = -1; // 128+N if killed by signal N
+  std::string out;    // stdout
+  std::string err;    // stderr
 };
 
 // Path of a helper program.
@@ -42,7 +42,8 @@ nlohmann::json run_json(const std::vector<std::string> &args,
 // Calls of syscall `name` (arch x86_64 unless given) in a JSON report,
 // optionally only by image.
 long long calls(const nlohmann::json &report, const std::string &name,
-                const std::string &image = "", const std::string &arch = "x86_64");
+                const std::string &image = "",
+                const std::string &arch = "x86_64");
 
 // A fresh temporary directory, removed at exit.
 std::string temp_dir();
@@ -53,4 +54,4 @@ std::string read_file(const std::string &path);
 // Sleeps for ms milliseconds.
 void sleep_ms(int ms);
 
-}  // namespace itest
+} // namespace itest

@@ -15,7 +15,7 @@ int cpus_allowed() {
   REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
   return CPU_COUNT(&set);
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("auto affinity keeps the command's own CPU mask", "[affinity]") {
   const std::string native = std::to_string(cpus_allowed()) + "\n";
@@ -33,8 +33,8 @@ TEST_CASE("same-cpu affinity shows the command one CPU", "[affinity]") {
     WARN("skipped: only one CPU here");
     return;
   }
-  auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--affinity",
-                "same-cpu", "--", "/usr/bin/nproc"});
+  auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--affinity", "same-cpu",
+                "--", "/usr/bin/nproc"});
   CHECK(o.exit_code == 0);
   CHECK(o.out == "1\n");
 }

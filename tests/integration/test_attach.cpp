@@ -16,12 +16,14 @@ using namespace itest;
 namespace {
 
 std::string status_field(pid_t pid, const std::string &key) {
-  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const std::string status =
+      read_file("/proc/" + std::to_string(pid) + "/status");
   const std::size_t at = status.find(key + ":");
   if (at == std::string::npos) {
     return "";
   }
-  const std::size_t start = status.find_first_not_of(" \t", at + key.size() + 1);
+  const std::size_t start =
+      status.find_first_not_of(" \t", at + key.size() + 1);
   return status.substr(start, status.find('\n', start) - start);
 }
 
@@ -42,8 +44,9 @@ void wait_traced(pid_t pid, bool traced) {
 nlohmann::json attach_for(pid_t pid, int ms,
                           const std::vector<std::string> &extra = {}) {
   const std::string dir = temp_dir();
-  std::vector<std::string> argv = {syscallmon(), "-f", "json", "-o",
-                                   dir + "/r.json", "-p", std::to_string(pid)};
+  std::vector<std::string> argv = {
+      syscallmon(),       "-f", "json", "-o", dir + "/r.json", "-p",
+      std::to_string(pid)};
   argv.insert(argv.end(), extra.begin(), extra.end());
   const pid_t mon = spawn(argv, dir + "/out", dir + "/err");
   wait_traced(pid, true);
@@ -55,16 +58,16 @@ nlohmann::json attach_for(pid_t pid, int ms,
   return nlohmann::json::parse(read_file(dir + "/r.json"));
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("attach counts exactly the calls made while attached", "[attach]") {
   const std::string dir = temp_dir();
   const std::string fifo = dir + "/go";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  const pid_t sh = spawn({"/bin/sh", "-c",
-                          "read x < " + fifo + "; exec " + helper("hw_rw") +
-                              " 100"},
-                         dir + "/sh.out", dir + "/sh.err");
+  const pid_t sh =
+      spawn({"/bin/sh", "-c",
+             "read x < " + fifo + "; exec " + helper("hw_rw") + " 100"},
+            dir + "/sh.out", dir + "/sh.err");
   sleep_ms(50);
   const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
                            "-e", "write,read", "-p", std::to_string(sh)},
@@ -87,11 +90,10 @@ TEST_CASE("attach counts exactly the calls made while attached", "[attach]") {
   CHECK(r["exit_status"].is_null());
 }
 
-TEST_CASE("a detached helper keeps running and finishes normally",
-          "[attach]") {
+TEST_CASE("a detached helper keeps running and finishes normally", "[attach]") {
   const std::string dir = temp_dir();
-  const pid_t h = spawn({helper("hw_counter"), "40", "10"}, dir + "/out",
-                        dir + "/err");
+  const pid_t h =
+      spawn({helper("hw_counter"), "40", "10"}, dir + "/out", dir + "/err");
   sleep_ms(30);
   auto r = attach_for(h, 150, {"-e", "write"});
   CHECK(calls(r, "write", "hw_counter") > 0);
@@ -107,8 +109,8 @@ TEST_CASE("a detached helper keeps running and finishes normally",
 TEST_CASE("no signal is lost or duplicated across attach and detach",
           "[attach][signals]") {
   const std::string dir = temp_dir();
-  const pid_t h = spawn({helper("hw_counter"), "120", "10"}, dir + "/out",
-                        dir + "/err");
+  const pid_t h =
+      spawn({helper("hw_counter"), "120", "10"}, dir + "/out", dir + "/err");
   sleep_ms(20);
   std::atomic<bool> stop{false};
   std::atomic<int> sent{0};
@@ -132,11 +134,10 @@ TEST_CASE("no signal is lost or duplicated across attach and detach",
         std::string::npos);
 }
 
-TEST_CASE("every thread of a multi-threaded process is attached",
-          "[attach]") {
+TEST_CASE("every thread of a multi-threaded process is attached", "[attach]") {
   const std::string dir = temp_dir();
-  const pid_t h = spawn({helper("hw_mt_counter"), "3", "60", "5"},
-                        dir + "/out", dir + "/err");
+  const pid_t h = spawn({helper("hw_mt_counter"), "3", "60", "5"}, dir + "/out",
+                        dir + "/err");
   sleep_ms(50);
   auto r = attach_for(h, 150, {"-e", "write"});
   for (int i = 0; i < 3; ++i) {
@@ -147,8 +148,8 @@ TEST_CASE("every thread of a multi-threaded process is attached",
 
 TEST_CASE("a stopped process stays stopped after detach", "[attach]") {
   const std::string dir = temp_dir();
-  const pid_t h = spawn({helper("hw_counter"), "20", "10"}, dir + "/out",
-                        dir + "/err");
+  const pid_t h =
+      spawn({helper("hw_counter"), "20", "10"}, dir + "/out", dir + "/err");
   sleep_ms(30);
   ::kill(h, SIGSTOP);
   sleep_ms(30);
@@ -201,15 +202,16 @@ TEST_CASE("a process traced by another tracer is refused with its name",
     return;
   }
   const std::string dir = temp_dir();
-  const pid_t st = spawn({"/usr/bin/strace", "-o", "/dev/null",
-                          helper("hw_counter"), "30", "10"},
-                         dir + "/out", dir + "/err");
+  const pid_t st = spawn(
+      {"/usr/bin/strace", "-o", "/dev/null", helper("hw_counter"), "30", "10"},
+      dir + "/out", dir + "/err");
   // strace forks short-lived children of its own to probe the kernel: wait
   // for the one that became hw_counter.
   pid_t traced = 0;
   for (int i = 0; i < 400 && traced == 0; ++i) {
-    const std::string kids = read_file("/proc/" + std::to_string(st) + "/task/" +
-                                       std::to_string(st) + "/children");
+    const std::string kids =
+        read_file("/proc/" + std::to_string(st) + "/task/" +
+                  std::to_string(st) + "/children");
     const pid_t kid = kids.empty() ? 0 : std::stoi(kids);
     if (kid != 0 &&
         read_file("/proc/" + std::to_string(kid) + "/comm") == "hw_counter\n") {
@@ -226,33 +228,33 @@ TEST_CASE("a process traced by another tracer is refused with its name",
   CHECK(wait_exit(st) == 7);
 }
 
-TEST_CASE("a task caught inside a syscall makes no phantom count",
-          "[attach]") {
+TEST_CASE("a task caught inside a syscall makes no phantom count", "[attach]") {
   const std::string dir = temp_dir();
   // Three sleeps of 300 ms: we attach during the first one, which must not
   // count; the two after it must.
   const pid_t h = spawn({helper("hw_batches"), "3", "0", "300"}, dir + "/out",
                         dir + "/err");
   sleep_ms(100);
-  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
-                           "-e", "clock_nanosleep,nanosleep", "-p",
-                           std::to_string(h)},
-                          dir + "/mout", dir + "/merr");
+  const pid_t mon =
+      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e",
+             "clock_nanosleep,nanosleep", "-p", std::to_string(h)},
+            dir + "/mout", dir + "/merr");
   CHECK(wait_exit(h) == 0);
   CHECK(wait_exit(mon) == 0);
   auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
   CHECK(calls(r, "clock_nanosleep") + calls(r, "nanosleep") == 2);
 }
 
-TEST_CASE("attaching combined with a launched command traces both", "[attach]") {
+TEST_CASE("attaching combined with a launched command traces both",
+          "[attach]") {
   const std::string dir = temp_dir();
-  const pid_t h = spawn({helper("hw_counter"), "20", "10"}, dir + "/out",
-                        dir + "/err");
+  const pid_t h =
+      spawn({helper("hw_counter"), "20", "10"}, dir + "/out", dir + "/err");
   sleep_ms(20);
   Outcome o;
-  auto r = run_json({"-e", "write", "-p", std::to_string(h), "--",
-                     helper("hw_rw"), "50"},
-                    &o);
+  auto r = run_json(
+      {"-e", "write", "-p", std::to_string(h), "--", helper("hw_rw"), "50"},
+      &o);
   CHECK(o.exit_code == 0);
   CHECK(calls(r, "write", "hw_rw") == 50);
   CHECK(calls(r, "write", "hw_counter") > 0);

@@ -48,8 +48,8 @@ TEST_CASE("forked children are all counted", "[launch]") {
 }
 
 TEST_CASE("exec chains split counts between images", "[launch]") {
-  auto r = run_json({"-e", "write,read", "--", helper("hw_exec"), "7",
-                     helper("hw_rw"), "3"});
+  auto r = run_json(
+      {"-e", "write,read", "--", helper("hw_exec"), "7", helper("hw_rw"), "3"});
   CHECK(calls(r, "write", "hw_exec") == 7);
   CHECK(calls(r, "write", "hw_rw") == 3);
   CHECK(calls(r, "read", "hw_rw") == 3);
@@ -63,8 +63,8 @@ TEST_CASE("prctl rename splits the counts", "[launch]") {
 }
 
 TEST_CASE("counting prctl itself still refreshes the name", "[launch]") {
-  auto r = run_json({"-e", "write,prctl", "--", helper("hw_rename"), "5",
-                     "other"});
+  auto r =
+      run_json({"-e", "write,prctl", "--", helper("hw_rename"), "5", "other"});
   CHECK(calls(r, "write", "hw_rename") == 5);
   CHECK(calls(r, "write", "other") == 5);
   CHECK(calls(r, "prctl", "hw_rename") >= 1);

@@ -35,18 +35,17 @@ bool have_prometheus_parser() {
              .exit_code == 0;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("interval reports show growing snapshots", "[live]") {
   const std::string dir = temp_dir();
-  auto o = run({syscallmon(), "-o", dir + "/r.txt", "-e", "write",
-                "--interval", "0.25", "--", helper("hw_batches"), "4", "10",
-                "250"});
+  auto o = run({syscallmon(), "-o", dir + "/r.txt", "-e", "write", "--interval",
+                "0.25", "--", helper("hw_batches"), "4", "10", "250"});
   REQUIRE(o.exit_code == 0);
   const std::string text = read_file(dir + "/r.txt");
   const auto totals = snapshot_totals(text);
   REQUIRE(totals.size() >= 3);
-  CHECK(totals.back() == 40);  // the final report
+  CHECK(totals.back() == 40); // the final report
   CHECK(std::is_sorted(totals.begin(), totals.end()));
   CHECK(totals.front() < 40);
   const auto stamps = std::count(text.begin(), text.end(), 'Z');
@@ -69,7 +68,7 @@ TEST_CASE("the stats file always holds a complete report", "[live]") {
     exited = ::waitpid(mon, nullptr, WNOHANG) == mon;
     const std::string text = read_file(stats);
     if (!text.empty()) {
-      const auto j = nlohmann::json::parse(text);  // throws if torn
+      const auto j = nlohmann::json::parse(text); // throws if torn
       const long long n = j["total_calls"].get<long long>();
       monotonic = monotonic && n >= last;
       last = n;
@@ -90,10 +89,10 @@ TEST_CASE("the stats file always holds a complete report", "[live]") {
 TEST_CASE("SIGUSR2 clears the counts", "[live]") {
   const std::string dir = temp_dir();
   // 2 batches of 30 writes, 600 ms apart: clear between them.
-  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
-                           "-e", "write", "--", helper("hw_batches"), "2", "30",
-                           "600"},
-                          dir + "/out", dir + "/err");
+  const pid_t mon =
+      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e", "write",
+             "--", helper("hw_batches"), "2", "30", "600"},
+            dir + "/out", dir + "/err");
   sleep_ms(300);
   ::kill(mon, SIGUSR2);
   CHECK(wait_exit(mon) == 0);
@@ -119,10 +118,10 @@ TEST_CASE("SIGUSR1 updates the stats file", "[live]") {
   const std::string dir = temp_dir();
   const std::string stats = dir + "/stats.txt";
   // An hour-long interval: only the signal can write the file early.
-  const pid_t mon = spawn({syscallmon(), "-e", "write", "--stats-file", stats,
-                           "--interval", "3600", "--", helper("hw_batches"),
-                           "2", "5", "600"},
-                          dir + "/out", dir + "/err");
+  const pid_t mon =
+      spawn({syscallmon(), "-e", "write", "--stats-file", stats, "--interval",
+             "3600", "--", helper("hw_batches"), "2", "5", "600"},
+            dir + "/out", dir + "/err");
   sleep_ms(300);
   CHECK(read_file(stats).empty());
   ::kill(mon, SIGUSR1);
@@ -141,9 +140,9 @@ TEST_CASE("CSV and OpenMetrics parse and match the JSON", "[formats]") {
     argv.insert(argv.end(), cmd.begin(), cmd.end());
     REQUIRE(run(argv).exit_code == 0);
   }
-  std::vector<std::string> check = {kPython, SOURCE_DIR
-                                    "/tests/integration/check_formats.py",
-                                    dir + "/r.json", "--csv", dir + "/r.csv"};
+  std::vector<std::string> check = {
+      kPython, SOURCE_DIR "/tests/integration/check_formats.py",
+      dir + "/r.json", "--csv", dir + "/r.csv"};
   if (have_prometheus_parser()) {
     check.push_back("--openmetrics");
     check.push_back(dir + "/r.openmetrics");
@@ -153,20 +152,20 @@ TEST_CASE("CSV and OpenMetrics parse and match the JSON", "[formats]") {
   auto o = run(check);
   INFO(o.out << o.err);
   CHECK(o.exit_code == 0);
-  CHECK(o.out == "ok: 3 entries agree\n");  // write, openat, close
+  CHECK(o.out == "ok: 3 entries agree\n"); // write, openat, close
 }
 
 TEST_CASE("errors are counted failed calls by errno", "[formats][errors]") {
-  auto r = run_json({"--errors", "-e", "openat,close", "--",
-                     helper("hw_failopen"), "17"});
+  auto r = run_json(
+      {"--errors", "-e", "openat,close", "--", helper("hw_failopen"), "17"});
   const auto &openat = r["syscalls"][0];
   REQUIRE(openat["name"] == "openat");
   CHECK(openat["calls"] == 18);
   CHECK(openat["errors"] == 17);
   CHECK(openat["callers"][0]["errnos"] == nlohmann::json({{"ENOENT", 17}}));
   const std::string dir = temp_dir();
-  auto o = run({syscallmon(), "--errors", "-e", "openat", "-o",
-                dir + "/r.txt", "--", helper("hw_failopen"), "17"});
+  auto o = run({syscallmon(), "--errors", "-e", "openat", "-o", dir + "/r.txt",
+                "--", helper("hw_failopen"), "17"});
   CHECK(o.exit_code == 0);
   CHECK(read_file(dir + "/r.txt").find("  18  Errors: 17\n") !=
         std::string::npos);

@@ -20,15 +20,15 @@ long peak_rss_kib(const std::vector<std::string> &args) {
     return -1;
   }
   const std::string dir = temp_dir();
-  std::vector<std::string> argv = {"/usr/bin/time", "-f", "%M", "-o",
-                                   dir + "/rss", syscallmon(), "-q", "-o",
+  std::vector<std::string> argv = {"/usr/bin/time", "-f",         "%M", "-o",
+                                   dir + "/rss",    syscallmon(), "-q", "-o",
                                    "/dev/null"};
   argv.insert(argv.end(), args.begin(), args.end());
   REQUIRE(run(argv).exit_code == 0);
   return std::stol(read_file(dir + "/rss"));
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("a storm of 1981 short-lived processes is counted exactly",
           "[torture]") {
@@ -56,7 +56,8 @@ TEST_CASE("5000 image names with 64 entries: evictions counted exactly",
   CHECK(t["max_entries"] == 64);
   CHECK(t["evicted_entries"] == 5000 - 64);
   CHECK(t["evicted_calls"] == 5000 - 64);
-  CHECK(r["total_calls"].get<long long>() + t["evicted_calls"].get<long long>() ==
+  CHECK(r["total_calls"].get<long long>() +
+            t["evicted_calls"].get<long long>() ==
         5000);
   CHECK(r["syscalls"][0]["callers"].size() == 64);
   // The last 64 names survive (FIFO).
@@ -82,7 +83,7 @@ TEST_CASE("syscallmon killed by SIGKILL leaves no filtered process behind",
                                helper("hw_batches") + " 1000 1 20 & wait"},
                           dir + "/out", dir + "/err");
   sleep_ms(300);
-  REQUIRE(live_group_members(mon).size() >= 4);  // syscallmon, sh, 2 helpers
+  REQUIRE(live_group_members(mon).size() >= 4); // syscallmon, sh, 2 helpers
   ::kill(mon, SIGKILL);
   CHECK(wait_exit(mon) == 128 + SIGKILL);
   std::vector<pid_t> left;
@@ -107,12 +108,11 @@ TEST_CASE("a tracer inside the command ends with its own status, no hang",
   }
   // A task has one tracer: the inner strace cannot trace what we trace.
   // It must fail cleanly, and its exit status must come through.
-  const auto plain = run({"/usr/bin/strace", "-f", "-o", "/dev/null", "--",
-                          "/usr/bin/strace", "-o", "/dev/null",
-                          helper("hw_rw"), "5"});
-  auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--",
-                "/usr/bin/strace", "-f", "-o", "/dev/null", helper("hw_rw"),
-                "5"},
+  const auto plain =
+      run({"/usr/bin/strace", "-f", "-o", "/dev/null", "--", "/usr/bin/strace",
+           "-o", "/dev/null", helper("hw_rw"), "5"});
+  auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--", "/usr/bin/strace",
+                "-f", "-o", "/dev/null", helper("hw_rw"), "5"},
                30);
   CHECK(o.exit_code == plain.exit_code);
   CHECK(o.err.find("Operation not permitted") != std::string::npos);
@@ -126,7 +126,8 @@ TEST_CASE("the command can run as another user", "[torture][root]") {
   Outcome o;
   auto r = run_json({"-u", "nobody", "-e", "write", "--", "/usr/bin/id"}, &o);
   CHECK(o.exit_code == 0);
-  CHECK(o.out.find("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)") == 0);
+  CHECK(o.out.find(
+            "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)") == 0);
   const auto &callers = r["syscalls"][0]["callers"];
   REQUIRE(callers.size() == 1);
   CHECK(callers[0]["uid"] == 65534);
@@ -181,8 +182,8 @@ TEST_CASE("output files replace a symlink instead of writing through it",
   for (const char *opt : {"-o", "--stats-file"}) {
     const std::string link = dir + "/report-" + std::string(opt + 1);
     REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
-    auto o = run({syscallmon(), opt, link, "-e", "write", "--",
-                  helper("hw_rw"), "1"});
+    auto o = run(
+        {syscallmon(), opt, link, "-e", "write", "--", helper("hw_rw"), "1"});
     CHECK(o.exit_code == 0);
     struct stat st {};
     REQUIRE(::lstat(link.c_str(), &st) == 0);

@@ -32,7 +32,7 @@ std::map<std::string, long long> strace_totals(const std::string &summary) {
   return totals;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("exec from a non-leader thread moves to the leader's pid",
           "[quirks]") {
@@ -49,9 +49,9 @@ TEST_CASE("exec from a non-leader thread moves to the leader's pid",
 TEST_CASE("posix_spawn (clone3 with CLONE_VFORK) children are followed",
           "[quirks]") {
   Outcome o;
-  auto r = run_json({"-e", "write,read", "--", helper("hw_vfork"), "5",
-                     helper("hw_rw"), "4"},
-                    &o);
+  auto r = run_json(
+      {"-e", "write,read", "--", helper("hw_vfork"), "5", helper("hw_rw"), "4"},
+      &o);
   CHECK(o.exit_code == 0);
   CHECK(calls(r, "write", "hw_vfork") == 5);
   CHECK(calls(r, "write", "hw_rw") == 4);
@@ -60,25 +60,25 @@ TEST_CASE("posix_spawn (clone3 with CLONE_VFORK) children are followed",
 
 TEST_CASE("an orphaned grandchild stays traced until it exits", "[quirks]") {
   Outcome o;
-  auto r = run_json({"-e", "write", "--", helper("hw_grandchild"), "6", "200"},
-                    &o);
+  auto r =
+      run_json({"-e", "write", "--", helper("hw_grandchild"), "6", "200"}, &o);
   CHECK(o.exit_code == 0);
   CHECK(calls(r, "write") == 6);
 }
 
 TEST_CASE("group-stops from outside are kept and resumed", "[quirks]") {
   const std::string dir = temp_dir();
-  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o",
-                           dir + "/r.json", "-e", "write", "--",
-                           helper("hw_batches"), "20", "10", "20"},
-                          dir + "/out", dir + "/err");
+  const pid_t mon =
+      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e", "write",
+             "--", helper("hw_batches"), "20", "10", "20"},
+            dir + "/out", dir + "/err");
   sleep_ms(100);
   // The helper is syscallmon's child: find it by its parent.
   pid_t child = 0;
   for (int tries = 0; tries < 50 && child == 0; ++tries) {
-    const std::string kids = read_file("/proc/" + std::to_string(mon) +
-                                       "/task/" + std::to_string(mon) +
-                                       "/children");
+    const std::string kids =
+        read_file("/proc/" + std::to_string(mon) + "/task/" +
+                  std::to_string(mon) + "/children");
     child = kids.empty() ? 0 : std::stoi(kids);
     sleep_ms(10);
   }
@@ -86,7 +86,8 @@ TEST_CASE("group-stops from outside are kept and resumed", "[quirks]") {
   for (int i = 0; i < 5; ++i) {
     ::kill(child, SIGSTOP);
     sleep_ms(30);
-    const std::string stat = read_file("/proc/" + std::to_string(child) + "/stat");
+    const std::string stat =
+        read_file("/proc/" + std::to_string(child) + "/stat");
     // The process must really be stopped (a traced group-stop shows as
     // 't'), not running on or sleeping.
     CHECK((stat.find(") t ") != std::string::npos ||
@@ -144,10 +145,10 @@ TEST_CASE("per-syscall totals equal strace -f -c on the forking helper",
 
 TEST_CASE("SIGINT to syscallmon is ignored in launch mode", "[signals]") {
   const std::string dir = temp_dir();
-  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
-                           "-e", "write", "--", helper("hw_batches"), "5",
-                           "10", "40"},
-                          dir + "/out", dir + "/err");
+  const pid_t mon =
+      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e", "write",
+             "--", helper("hw_batches"), "5", "10", "40"},
+            dir + "/out", dir + "/err");
   sleep_ms(60);
   ::kill(mon, SIGINT);
   ::kill(mon, SIGQUIT);
@@ -158,10 +159,10 @@ TEST_CASE("SIGINT to syscallmon is ignored in launch mode", "[signals]") {
 
 TEST_CASE("SIGTERM to syscallmon is forwarded to the command", "[signals]") {
   const std::string dir = temp_dir();
-  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
-                           "-e", "write", "--", helper("hw_batches"), "100",
-                           "1", "50"},
-                          dir + "/out", dir + "/err");
+  const pid_t mon =
+      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e", "write",
+             "--", helper("hw_batches"), "100", "1", "50"},
+            dir + "/out", dir + "/err");
   sleep_ms(200);
   ::kill(mon, SIGTERM);
   CHECK(wait_exit(mon) == 128 + SIGTERM);
@@ -187,7 +188,8 @@ TEST_CASE("syscallmon killed by SIGKILL takes the command with it",
   // PTRACE_O_EXITKILL: the filtered command must not outlive its tracer.
   bool gone = false;
   for (int i = 0; i < 200 && !gone; ++i) {
-    const std::string stat = read_file("/proc/" + std::to_string(child) + "/stat");
+    const std::string stat =
+        read_file("/proc/" + std::to_string(child) + "/stat");
     gone = stat.empty() || stat.find(") Z ") != std::string::npos;
     sleep_ms(10);
   }
@@ -217,6 +219,7 @@ TEST_CASE("a make -j2 build works and its status comes through",
   CHECK(o.exit_code == 0);
   CHECK(calls(r, "write", "sh") + calls(r, "write", "echo") >= 3);
   CHECK(read_file(dir + "/c.out") == "c\n");
-  CHECK(run({syscallmon(), "-q", "--", "/usr/bin/make", "-s", "-C", dir, "fail"})
-            .exit_code == 2);
+  CHECK(
+      run({syscallmon(), "-q", "--", "/usr/bin/make", "-s", "-C", dir, "fail"})
+          .exit_code == 2);
 }

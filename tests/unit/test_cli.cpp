@@ -16,7 +16,7 @@ Result<Options> parse(std::vector<std::string> args) {
   }
   return parse_options(static_cast<int>(argv.size()), argv.data());
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("command after -- or at the first operand", "[cli]") {
   auto o = parse({"-e", "write", "--", "ls", "-l"});
@@ -55,8 +55,8 @@ TEST_CASE("verbosity counts -v and -q wins", "[cli]") {
 }
 
 TEST_CASE("numeric options", "[cli]") {
-  auto o = parse({"--max-syscalls", "4", "--max-entries=64", "--bar-width",
-                  "0", "--top", "3", "--interval", "0.5", "--", "true"});
+  auto o = parse({"--max-syscalls", "4", "--max-entries=64", "--bar-width", "0",
+                  "--top", "3", "--interval", "0.5", "--", "true"});
   REQUIRE(o.ok());
   REQUIRE(o->max_syscalls == 4u);
   REQUIRE(o->max_entries == 64);
@@ -111,11 +111,12 @@ TEST_CASE("help, version and list-syscalls actions", "[cli]") {
 TEST_CASE("help documents every option", "[cli]") {
   const std::string help = help_text();
   for (const char *opt :
-       {"--syscalls", "--output", "--format", "--max-syscalls",
-        "--max-entries", "--bar-width", "--verbose", "--quiet", "--help",
-        "--version", "--list-syscalls", "--pid", "--sort", "--top",
-        "--errors", "--time", "--by", "--interval", "--stats-file",
-        "--user", "--affinity"}) {
+       {"--syscalls",    "--output",    "--format",        "--max-syscalls",
+        "--max-entries", "--bar-width", "--verbose",       "--quiet",
+        "--help",        "--version",   "--list-syscalls", "--pid",
+        "--sort",        "--top",       "--errors",        "--time",
+        "--by",          "--interval",  "--stats-file",    "--user",
+        "--affinity"}) {
     INFO(opt);
     REQUIRE(help.find(opt) != std::string::npos);
   }

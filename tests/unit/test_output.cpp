@@ -27,7 +27,7 @@ struct TempDir {
   }
   ~TempDir() { std::filesystem::remove_all(path); }
 };
-}  // namespace
+} // namespace
 
 TEST_CASE("a symlink planted at the temporary name is never written through",
           "[output][security]") {

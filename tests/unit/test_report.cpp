@@ -13,14 +13,14 @@ namespace {
 
 std::string fake_name(SyscallKey k) {
   switch (k.nr) {
-    case 0:
-      return "read";
-    case 1:
-      return "write";
-    case 3:
-      return "close";
-    default:
-      return "nr" + std::to_string(k.nr);
+  case 0:
+    return "read";
+  case 1:
+    return "write";
+  case 3:
+    return "close";
+  default:
+    return "nr" + std::to_string(k.nr);
   }
 }
 
@@ -63,10 +63,11 @@ std::string render(ReportFormat f, const StatsTable &t, const RunInfo &run,
   return out.str();
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("text report has the paper's layout", "[report]") {
-  const std::string want = R"(syscallmon: 5 system calls monitored, 3 images, 2 users, 18244 calls in 2.31 s
+  const std::string want =
+      R"(syscallmon: 5 system calls monitored, 3 images, 2 users, 18244 calls in 2.31 s
 System call: write                                              17251 calls
     Image:     avahi-daemon  UID: 0104  Count: ++++++++++++++++++++  17109
     Image:             sshd  UID: 0000  Count:                          91
@@ -86,7 +87,8 @@ TEST_CASE("text bars scale against the group's largest count", "[report]") {
   add(t, 1, "c", 0, 1);
   RenderOptions o = options();
   o.bar_width = 10;
-  const std::string want = R"(syscallmon: 1 system call monitored, 3 images, 1 user, 16 calls in 0.00 s
+  const std::string want =
+      R"(syscallmon: 1 system call monitored, 3 images, 1 user, 16 calls in 0.00 s
 System call: write                                    16 calls
     Image:                a  UID: 0000  Count: ++++++++++  10
     Image:                b  UID: 0000  Count: +++++        5
@@ -107,11 +109,13 @@ TEST_CASE("text report labels compat arch rows and --top cuts entries",
   RenderOptions o = options();
   o.top = 1;
   o.bar_width = 4;
-  const std::string want = "syscallmon: 1 system call monitored, 3 images, 1 user, 6 calls in 0.00 s\n"
-                           "System call: write [i386]                       6 calls\n"
-                           "    Image:                x  UID: 0007  Count: ++++  3\n"
-                           "    \u2026 2 more\n"
-                           "Table: 16 x 16; evicted 0 system calls, 0 image/uid entries (0 calls)\n";
+  const std::string want =
+      "syscallmon: 1 system call monitored, 3 images, 1 user, 6 calls in 0.00 "
+      "s\n"
+      "System call: write [i386]                       6 calls\n"
+      "    Image:                x  UID: 0007  Count: ++++  3\n"
+      "    \u2026 2 more\n"
+      "Table: 16 x 16; evicted 0 system calls, 0 image/uid entries (0 calls)\n";
   RunInfo run;
   run.monitored = {"write"};
   REQUIRE(render(ReportFormat::text, t, run, o) == want);
@@ -155,7 +159,8 @@ TEST_CASE("json report has the documented fields", "[report]") {
   REQUIRE(j["syscalls"][0]["nr"] == 1);
   REQUIRE(j["syscalls"][0]["calls"] == 17251);
   REQUIRE(j["syscalls"][0]["callers"][0] ==
-          nlohmann::json({{"image", "avahi-daemon"}, {"uid", 104}, {"calls", 17109}}));
+          nlohmann::json(
+              {{"image", "avahi-daemon"}, {"uid", 104}, {"calls", 17109}}));
   REQUIRE(j["syscalls"][1]["name"] == "read");
 }
 
@@ -171,16 +176,16 @@ TEST_CASE("json keeps escaped names valid", "[report]") {
 TEST_CASE("csv quotes fields per RFC 4180", "[report]") {
   StatsTable t(16, 16);
   add(t, 1, "a,\"b\"", 5, 2);
-  const std::string want =
-      "syscall,arch,image,uid,calls\r\n"
-      "write,x86_64,\"a,\"\"b\"\"\",5,2\r\n";
+  const std::string want = "syscall,arch,image,uid,calls\r\n"
+                           "write,x86_64,\"a,\"\"b\"\"\",5,2\r\n";
   REQUIRE(render(ReportFormat::csv, t, RunInfo{}, options()) == want);
 }
 
 TEST_CASE("openmetrics escapes label values and ends with EOF", "[report]") {
   StatsTable t(16, 16);
   add(t, 1, "a\"b\\", 5, 2);
-  const std::string out = render(ReportFormat::openmetrics, t, RunInfo{}, options());
+  const std::string out =
+      render(ReportFormat::openmetrics, t, RunInfo{}, options());
   REQUIRE(out.find("# TYPE syscallmon_calls counter\n") != std::string::npos);
   REQUIRE(out.find("syscallmon_calls_total{syscall=\"write\",arch=\"x86_64\","
                    "image=\"a\\\"b\\\\\\\\\",uid=\"5\"} 2\n") !=
@@ -207,7 +212,8 @@ TEST_CASE("wide uids and long names widen their columns", "[report]") {
   add(t, 1, "a-very-long-image-name", 65534, 1);
   RenderOptions o = options();
   o.bar_width = 2;
-  const std::string want = R"(syscallmon: 1 system call monitored, 2 images, 2 users, 3 calls in 0.00 s
+  const std::string want =
+      R"(syscallmon: 1 system call monitored, 2 images, 2 users, 3 calls in 0.00 s
 System call: write                                   3 calls
     Image:                      a  UID:  0000  Count: ++  2
     Image: a-very-long-image-name  UID: 65534  Count: +   1

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "linear_scan_table.hpp"
 #include "syscallmon/stats_table.hpp"
 
 using namespace syscallmon;
@@ -15,90 +16,7 @@ EntryKeyView who(std::string_view image, std::uint32_t uid = 0) {
   return {image, uid, 0};
 }
 
-// The paper's algorithm, kept plain on purpose: linear scans over fixed
-// arrays, FIFO eviction at both levels.
-class LinearScanTable {
- public:
-  LinearScanTable(std::size_t rows, std::size_t entries)
-      : max_rows_(rows), max_entries_(entries) {}
-
-  void record(SyscallKey s, const EntryKey &k) {
-    Row *row = nullptr;
-    for (auto &r : rows_) {
-      if (r.syscall == s) {
-        row = &r;
-      }
-    }
-    if (row == nullptr) {
-      if (rows_.size() == max_rows_) {
-        evicted_.syscalls += 1;
-        for (const auto &e : rows_.front().entries) {
-          evicted_.entries += 1;
-          evicted_.calls += e.calls;
-        }
-        rows_.erase(rows_.begin());
-      }
-      rows_.push_back(Row{s, {}});
-      row = &rows_.back();
-    }
-    for (auto &e : row->entries) {
-      if (e.key == k) {
-        e.calls += 1;
-        return;
-      }
-    }
-    if (row->entries.size() == max_entries_) {
-      evicted_.entries += 1;
-      evicted_.calls += row->entries.front().calls;
-      row->entries.erase(row->entries.begin());
-    }
-    row->entries.push_back(Entry{k, 1});
-  }
-
-  // True if the snapshot holds exactly the model's rows, entries, order,
-  // counts and eviction counters.
-  bool same_as(const TableSnapshot &snap) const {
-    if (!(snap.evicted == evicted_) || snap.rows.size() != rows_.size()) {
-      return false;
-    }
-    for (std::size_t i = 0; i < rows_.size(); ++i) {
-      const auto &want = rows_[i];
-      const auto &got = snap.rows[i];
-      if (!(got.syscall == want.syscall) ||
-          got.entries.size() != want.entries.size()) {
-        return false;
-      }
-      std::uint64_t total = 0;
-      for (std::size_t j = 0; j < want.entries.size(); ++j) {
-        if (!(got.entries[j].key == want.entries[j].key) ||
-            got.entries[j].stats.calls != want.entries[j].calls) {
-          return false;
-        }
-        total += want.entries[j].calls;
-      }
-      if (got.calls != total) {
-        return false;
-      }
-    }
-    return true;
-  }
-
- private:
-  struct Entry {
-    EntryKey key;
-    std::uint64_t calls;
-  };
-  struct Row {
-    SyscallKey syscall;
-    std::vector<Entry> entries;
-  };
-  std::size_t max_rows_;
-  std::size_t max_entries_;
-  std::vector<Row> rows_;
-  EvictionCounters evicted_;
-};
-
-}  // namespace
+} // namespace
 
 TEST_CASE("record counts calls per syscall and image/uid", "[stats]") {
   StatsTable t(16, 1024);
@@ -142,8 +60,8 @@ TEST_CASE("full table evicts its oldest syscall row with its entries",
   t.record(sc(1), who("b"));
   t.record(sc(1), who("b"));
   t.record(sc(2), who("a"));
-  t.record(sc(1), who("c"));  // a hit does not refresh the row's age
-  t.record(sc(3), who("a"));  // evicts row 1: entries a, b, c (4 calls)
+  t.record(sc(1), who("c")); // a hit does not refresh the row's age
+  t.record(sc(3), who("a")); // evicts row 1: entries a, b, c (4 calls)
   const auto snap = t.snapshot();
   REQUIRE(snap.rows.size() == 2);
   REQUIRE(snap.rows[0].syscall == sc(2));
@@ -158,8 +76,8 @@ TEST_CASE("full row evicts its oldest entry", "[stats]") {
   t.record(sc(1), who("a"));
   t.record(sc(1), who("a"));
   t.record(sc(1), who("b"));
-  t.record(sc(1), who("a"));  // a hit does not refresh the entry's age
-  t.record(sc(1), who("c"));  // evicts a (3 calls)
+  t.record(sc(1), who("a")); // a hit does not refresh the entry's age
+  t.record(sc(1), who("c")); // evicts a (3 calls)
   const auto snap = t.snapshot();
   REQUIRE(snap.rows[0].entries.size() == 2);
   REQUIRE(snap.rows[0].entries[0].key.image == "b");
@@ -224,7 +142,7 @@ TEST_CASE("table matches the paper's linear-scan model under random load",
   const std::size_t rows = rows_dist(rng);
   const std::size_t entries = entries_dist(rng);
   StatsTable table(rows, entries);
-  LinearScanTable model(rows, entries);
+  syscallmon::testing::LinearScanTable model(rows, entries);
   std::uniform_int_distribution<std::uint32_t> nr(0, 7);
   std::uniform_int_distribution<std::uint16_t> arch(0, 1);
   std::uniform_int_distribution<int> image(0, 9);
@@ -235,7 +153,7 @@ TEST_CASE("table matches the paper's linear-scan model under random load",
     ++checked;
     if (op(rng) == 0) {
       table.clear();
-      model = LinearScanTable(rows, entries);
+      model = syscallmon::testing::LinearScanTable(rows, entries);
     } else {
       const SyscallKey s{arch(rng), nr(rng)};
       const EntryKey k{"img" + std::to_string(image(rng)), uid(rng), 0};

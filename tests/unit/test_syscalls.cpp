@@ -10,7 +10,7 @@ namespace {
 bool has(const std::vector<std::string> &v, const std::string &s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("default selection is the paper's four plus openat", "[syscalls]") {
   auto sel = parse_syscall_list(kDefaultSyscalls);
@@ -18,7 +18,7 @@ TEST_CASE("default selection is the paper's four plus openat", "[syscalls]") {
   REQUIRE(sel->names ==
           std::vector<std::string>{"close", "open", "openat", "read", "write"});
   REQUIRE(sel->numbers.size() == 2);
-  REQUIRE(sel->numbers[0].size() == 5);  // x86_64: read=0 write=1 open=2 ...
+  REQUIRE(sel->numbers[0].size() == 5); // x86_64: read=0 write=1 open=2 ...
   REQUIRE(std::count(sel->numbers[0].begin(), sel->numbers[0].end(), 1u) == 1);
   REQUIRE(std::count(sel->numbers[1].begin(), sel->numbers[1].end(), 4u) == 1);
 }

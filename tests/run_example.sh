@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs one example script; passes if it exits 0 and its output (stdout and
+# stderr) matches every given extended regex.
+#   run_example.sh SCRIPT REGEX...
+set -uo pipefail
+script=$1
+shift
+out=$("$script" 2>&1)
+rc=$?
+printf '%s\n' "$out"
+if [[ $rc -ne 0 ]]; then
+  echo "run_example: $script exited $rc" >&2
+  exit 1
+fi
+for pattern in "$@"; do
+  if ! grep -Eq -- "$pattern" <<<"$out"; then
+    echo "run_example: output lacks /$pattern/" >&2
+    exit 1
+  fi
+done
