@@ -2,6 +2,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -336,6 +337,11 @@ int run_app(const Options &o) {
     status = exit_code_of(*result.command_status);
   }
   reporter.finish(table, status);
+  rusage self{};
+  if (::getrusage(RUSAGE_SELF, &self) == 0) {
+    // Ours alone: a wait4 rusage would include the reaped command's.
+    spdlog::info("peak RSS {} KiB", self.ru_maxrss);
+  }
   return status.value_or(kExitOk);
 }
 

@@ -60,6 +60,7 @@ class Tracer {
 
  private:
   void loop();
+  pid_t wait_for_event(int *raw);
   void dispatch(pid_t tid, WaitStatus status);
   void handle_requests();
   Task &task_for(pid_t tid);
@@ -91,6 +92,8 @@ class Tracer {
   TraceResult result_;
   UniqueFd exec_error_fd_; // read end of the child's exec-failure pipe
   AffinityPolicy affinity_;
+  double gap_ema_ns_ = 1e9; // average time between events
+  std::uint64_t last_event_ns_ = 0;
 };
 
 // The PTRACE_O_* options every tracee gets.
