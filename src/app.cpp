@@ -102,7 +102,7 @@ std::string resolve_command(const std::string &name) {
     const std::size_t colon =
         std::min(path_var.find(':', pos), path_var.size());
     std::string dir = path_var.substr(pos, colon - pos);
-    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     const int err = check(candidate);
     if (err == 0) {
       return candidate;

@@ -21,8 +21,7 @@ namespace syscallmon {
 namespace {
 
 FatalError attach_error(pid_t pid, const std::string &why) {
-  return FatalError(kExitFailure,
-                    fmt::format("attach to pid {}: {}", pid, why));
+  return {kExitFailure, fmt::format("attach to pid {}: {}", pid, why)};
 }
 
 bool is_self_or_ancestor(pid_t pid) {

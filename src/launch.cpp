@@ -20,8 +20,6 @@
 #include "syscallmon/signals.hpp"
 #include "tracer_internal.hpp"
 
-extern char **environ;
-
 namespace syscallmon {
 namespace {
 
@@ -63,8 +61,9 @@ FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
       int rc = 0;
       if (f == kRefreshComm) {
         // prctl only renames with PR_SET_NAME: let the rest run untraced.
-        rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), any_nr, 1,
-                              SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+        const scmp_arg_cmp set_name{0, SCMP_CMP_EQ, PR_SET_NAME, 0};
+        rc = seccomp_rule_add_array(ctx.get(), SCMP_ACT_TRACE(0), any_nr, 1,
+                                    &set_name);
       } else {
         rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), any_nr, 0);
       }

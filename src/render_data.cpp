@@ -74,7 +74,7 @@ std::string label_value(std::string_view s) {
 std::string labels(const detail::ReportGroup &g, const EntrySnapshot &e,
                    const RenderOptions &opts) {
   std::string l = fmt::format(
-      "syscall=\"{}\",arch=\"{}\",image=\"{}\",uid=\"{}\"", label_value(g.name),
+      R"(syscall="{}",arch="{}",image="{}",uid="{}")", label_value(g.name),
       label_value(g.arch), label_value(escape_image(e.key.image)), e.key.uid);
   if (opts.by_pid) {
     l += fmt::format(",pid=\"{}\"", e.key.pid);

@@ -141,10 +141,10 @@ std::optional<std::uint32_t> syscall_number(std::string_view name,
 const std::vector<std::string> &all_syscall_names() {
   static const std::vector<std::string> names = [] {
     std::set<std::string> unique;
-    for (std::uint16_t arch = 0; arch < kArches.size(); ++arch) {
+    for (const ArchInfo &arch : kArches) {
       for (std::uint32_t nr = 0; nr < kMaxSyscallNr; ++nr) {
         std::unique_ptr<char, decltype(&std::free)> name(
-            seccomp_syscall_resolve_num_arch(kArches[arch].scmp_arch,
+            seccomp_syscall_resolve_num_arch(arch.scmp_arch,
                                              static_cast<int>(nr)),
             &std::free);
         if (name) {
@@ -218,9 +218,9 @@ Result<SyscallSelection> parse_syscall_list(std::string_view list) {
   SyscallSelection sel;
   sel.names.assign(selected.begin(), selected.end());
   sel.numbers.resize(kArches.size());
-  for (std::uint16_t arch = 0; arch < kArches.size(); ++arch) {
+  for (std::size_t arch = 0; arch < kArches.size(); ++arch) {
     for (const auto &name : sel.names) {
-      if (auto nr = syscall_number(name, arch)) {
+      if (auto nr = syscall_number(name, static_cast<std::uint16_t>(arch))) {
         sel.numbers[arch].push_back(*nr);
       }
     }

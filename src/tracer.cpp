@@ -25,8 +25,8 @@ constexpr std::size_t kMaxNr = 1024;
 
 void set_flag(std::vector<std::vector<std::uint8_t>> &flags,
               std::string_view name, std::uint8_t flag) {
-  for (std::uint16_t arch = 0; arch < flags.size(); ++arch) {
-    if (auto nr = syscall_number(name, arch)) {
+  for (std::size_t arch = 0; arch < flags.size(); ++arch) {
+    if (auto nr = syscall_number(name, static_cast<std::uint16_t>(arch))) {
       flags[arch][*nr] |= flag;
     }
   }
@@ -304,7 +304,8 @@ void Tracer::show_original_mask(const Task &task, std::int64_t rval) {
   const auto n =
       std::min<std::size_t>(static_cast<std::size_t>(rval), sizeof(cpu_set_t));
   iovec local{const_cast<cpu_set_t *>(&affinity_.original()), n};
-  iovec remote{reinterpret_cast<void *>(task.mask_addr), n};
+  // The tracee's address arrives as an integer from the kernel.
+  iovec remote{reinterpret_cast<void *>(task.mask_addr), n}; // NOLINT
   if (::process_vm_writev(task.tid, &local, 1, &remote, 1, 0) < 0) {
     spdlog::debug("rewrite sched_getaffinity of {}: {}", task.tid,
                   std::strerror(errno));
