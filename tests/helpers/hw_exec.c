@@ -5,46 +5,16 @@
  * (plus whatever PROG does). If execv fails: one line on stderr, exit 127.
  * Bad args: usage on stderr, exit 2. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-static void msg(const char *s) {
-  ssize_t r = write(2, s, strlen(s));
-  (void)r;
-}
-static void die(const char *s) {
-  msg(s);
-  _exit(1);
-}
-static void usage(void) {
-  msg("usage: hw_exec N PROG [ARGS...]\n");
-  _exit(2);
-}
-static long num(const char *s, long lo, long hi) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi)
-    usage();
-  return v;
-}
+#define HW_NAME "hw_exec"
+#define HW_ARGS "N PROG [ARGS...]"
+#include "hw_common.h"
 
 int main(int argc, char **argv) {
   if (argc < 3)
-    usage();
-  long n = num(argv[1], 0, 100000000);
-  int fd = open("/dev/null", O_WRONLY);
-  if (fd < 0)
-    die("hw_exec: open failed\n");
-  for (long i = 0; i < n; i++)
-    if (write(fd, "x", 1) != 1)
-      die("hw_exec: write failed\n");
-  if (close(fd))
-    die("hw_exec: close failed\n");
-  execv(argv[2], argv + 2);
-  msg("hw_exec: execv failed\n");
-  _exit(127);
+    hw_usage();
+  long n = hw_num(argv[1], 0, HW_MAX_COUNT);
+  int fd = hw_open_null(0);
+  hw_writes(fd, n);
+  hw_close(fd);
+  hw_execv(argv + 2);
 }

@@ -6,35 +6,14 @@
  * Exact syscalls (all in the grandchild, after the sleep): openat 1, write N,
  * close 1, read 0. Bad args: usage on stderr, exit 2. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-static void msg(const char *s) {
-  ssize_t r = write(2, s, strlen(s));
-  (void)r;
-}
-static void usage(void) {
-  msg("usage: hw_grandchild N MS\n");
-  _exit(2);
-}
-static long num(const char *s, long lo, long hi) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi)
-    usage();
-  return v;
-}
+#define HW_NAME "hw_grandchild"
+#define HW_ARGS "N MS"
+#include "hw_common.h"
 
 int main(int argc, char **argv) {
   if (argc != 3)
-    usage();
-  long n = num(argv[1], 0, 100000000), ms = num(argv[2], 0, 3600000);
+    hw_usage();
+  long n = hw_num(argv[1], 0, HW_MAX_COUNT), ms = hw_num(argv[2], 0, HW_MAX_MS);
   pid_t child = fork();
   if (child < 0)
     return 1;
@@ -42,19 +21,8 @@ int main(int argc, char **argv) {
     pid_t gc = fork();
     if (gc != 0)
       _exit(gc < 0 ? 1 : 0);
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (ms > 0 && nanosleep(&ts, &ts) == -1 && errno == EINTR)
-      ;
-    int fd = open("/dev/null", O_WRONLY);
-    if (fd < 0)
-      _exit(1);
-    for (long i = 0; i < n; i++)
-      if (write(fd, "x", 1) != 1)
-        _exit(1);
-    _exit(close(fd) ? 1 : 0);
+    hw_sleep_ms(ms);
+    _exit(hw_null_writes(n));
   }
-  int st;
-  if (waitpid(child, &st, 0) != child)
-    return 1;
-  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+  return hw_wait_ok(child);
 }

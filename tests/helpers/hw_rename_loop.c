@@ -5,51 +5,23 @@
  * (under "n<K-1>", or the original name if K = 0), read 0.
  * Bad args: usage on stderr, exit 2. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#define HW_NAME "hw_rename_loop"
+#define HW_ARGS "K"
+#include "hw_common.h"
 #include <sys/prctl.h>
-#include <unistd.h>
-
-static void msg(const char *s) {
-  ssize_t r = write(2, s, strlen(s));
-  (void)r;
-}
-static void die(const char *s) {
-  msg(s);
-  _exit(1);
-}
-static void usage(void) {
-  msg("usage: hw_rename_loop K\n");
-  _exit(2);
-}
-static long num(const char *s, long lo, long hi) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi)
-    usage();
-  return v;
-}
 
 int main(int argc, char **argv) {
   if (argc != 2)
-    usage();
-  long k = num(argv[1], 0, 10000000);
-  int fd = open("/dev/null", O_WRONLY);
-  if (fd < 0)
-    die("hw_rename_loop: open failed\n");
+    hw_usage();
+  long k = hw_num(argv[1], 0, 10000000);
+  int fd = hw_open_null(0);
   char name[16];
   for (long i = 0; i < k; i++) {
     snprintf(name, sizeof name, "n%ld", i);
     if (prctl(PR_SET_NAME, name, 0, 0, 0))
-      die("hw_rename_loop: prctl failed\n");
-    if (write(fd, "x", 1) != 1)
-      die("hw_rename_loop: write failed\n");
+      hw_die("hw_rename_loop: prctl failed\n");
+    hw_writes(fd, 1);
   }
-  if (close(fd))
-    die("hw_rename_loop: close failed\n");
+  hw_close(fd);
   return 0;
 }

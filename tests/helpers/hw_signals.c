@@ -8,17 +8,11 @@
  * missing ones, exit 1. Exact syscalls: read/write/openat/close 0 on success.
  * Any argument: usage on stderr, exit 2. */
 #define _GNU_SOURCE
-#include <signal.h>
-#include <string.h>
+#define HW_NAME "hw_signals"
+#define HW_ARGS "(no arguments)"
+#include "hw_common.h"
 #include <sys/time.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-static void msg(const char *s) {
-  ssize_t r = write(2, s, strlen(s));
-  (void)r;
-}
 static volatile sig_atomic_t got_usr1, got_alrm, got_chld, timed_out;
 
 static void handler(int sig) {
@@ -46,20 +40,13 @@ static void wait_for(volatile sig_atomic_t *flag, const sigset_t *mask) {
 
 int main(int argc, char **argv) {
   (void)argv;
-  if (argc != 1) {
-    msg("usage: hw_signals (no arguments)\n");
-    _exit(2);
-  }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = handler;
-  sa.sa_flags = SA_RESTART;
-  sigemptyset(&sa.sa_mask);
+  if (argc != 1)
+    hw_usage();
   int sigs[] = {SIGUSR1, SIGALRM, SIGCHLD, SIGUSR2};
   sigset_t block, waitmask;
   sigemptyset(&block);
   for (int i = 0; i < 4; i++) {
-    sigaction(sigs[i], &sa, NULL);
+    hw_on_signal(sigs[i], handler);
     sigaddset(&block, sigs[i]);
   }
   sigprocmask(SIG_BLOCK, &block, &waitmask);
@@ -96,6 +83,6 @@ int main(int argc, char **argv) {
   if (!got_chld)
     strcat(line, pid < 0 ? " SIGCHLD(fork failed)" : " SIGCHLD");
   strcat(line, "\n");
-  msg(line);
+  hw_msg(line);
   return 1;
 }

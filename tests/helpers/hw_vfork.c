@@ -7,55 +7,27 @@
  * posix_spawn failure: one line on stderr, exit 127. Bad args: usage, exit 2.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
+#define HW_NAME "hw_vfork"
+#define HW_ARGS "N PROG [ARGS...]"
+#include "hw_common.h"
 #include <spawn.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 extern char **environ;
-static void msg(const char *s) {
-  ssize_t r = write(2, s, strlen(s));
-  (void)r;
-}
-static void die(const char *s) {
-  msg(s);
-  _exit(1);
-}
-static void usage(void) {
-  msg("usage: hw_vfork N PROG [ARGS...]\n");
-  _exit(2);
-}
-static long num(const char *s, long lo, long hi) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi)
-    usage();
-  return v;
-}
 
 int main(int argc, char **argv) {
   if (argc < 3)
-    usage();
-  long n = num(argv[1], 0, 100000000);
+    hw_usage();
+  long n = hw_num(argv[1], 0, HW_MAX_COUNT);
   pid_t pid;
   int st;
   if (posix_spawn(&pid, argv[2], NULL, NULL, argv + 2, environ)) {
-    msg("hw_vfork: posix_spawn failed\n");
+    hw_msg("hw_vfork: posix_spawn failed\n");
     _exit(127);
   }
   if (waitpid(pid, &st, 0) != pid)
-    die("hw_vfork: waitpid failed\n");
-  int fd = open("/dev/null", O_WRONLY);
-  if (fd < 0)
-    die("hw_vfork: open failed\n");
-  for (long i = 0; i < n; i++)
-    if (write(fd, "x", 1) != 1)
-      die("hw_vfork: write failed\n");
-  if (close(fd))
-    die("hw_vfork: close failed\n");
+    hw_die("hw_vfork: waitpid failed\n");
+  int fd = hw_open_null(0);
+  hw_writes(fd, n);
+  hw_close(fd);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

@@ -153,6 +153,41 @@ Outcome run(const std::vector<std::string> &argv, double timeout_s) {
   return o;
 }
 
+Background spawn_json(const std::vector<std::string> &args) {
+  Background bg;
+  bg.dir = temp_dir();
+  std::vector<std::string> argv = {syscallmon(), "--format", "json", "-o",
+                                   bg.dir + "/r.json"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  bg.pid = spawn(argv, bg.dir + "/out", bg.dir + "/err");
+  return bg;
+}
+
+nlohmann::json Background::report() const {
+  INFO("stderr: " << read_file(dir + "/err"));
+  const std::string text = read_file(dir + "/r.json");
+  REQUIRE(!text.empty());
+  return nlohmann::json::parse(text);
+}
+
+pid_t child_of(pid_t parent, const std::string &comm) {
+  const std::string children = "/proc/" + std::to_string(parent) + "/task/" +
+                               std::to_string(parent) + "/children";
+  for (int tries = 0; tries < 400; ++tries) {
+    std::istringstream kids(read_file(children));
+    pid_t kid = 0;
+    while (kids >> kid) {
+      if (comm.empty() ||
+          read_file("/proc/" + std::to_string(kid) + "/comm") == comm + "\n") {
+        return kid;
+      }
+    }
+    sleep_ms(5);
+  }
+  FAIL("no child " << comm << " of pid " << parent);
+  return 0;
+}
+
 nlohmann::json run_json(const std::vector<std::string> &args,
                         Outcome *outcome) {
   const std::string dir = temp_dir();

@@ -34,6 +34,19 @@ int wait_exit(pid_t pid, double timeout_s = 60);
 // The live (not zombie) processes whose process group is pgid.
 std::vector<pid_t> live_group_members(pid_t pgid);
 
+// syscallmon started in the background with --format json -o DIR/r.json.
+struct Background {
+  pid_t pid = 0;   // syscallmon's pid (and process group)
+  std::string dir; // holds r.json, and syscallmon's stdout/stderr: out, err
+  // The JSON report: call once syscallmon has exited.
+  nlohmann::json report() const;
+};
+Background spawn_json(const std::vector<std::string> &args);
+
+// The first child of parent whose comm is `comm` (any child if empty),
+// waiting up to 2 s for one; fails the test if none appears.
+pid_t child_of(pid_t parent, const std::string &comm = "");
+
 // Runs syscallmon with --format json -o FILE plus args, returning the
 // parsed report; the outcome (exit code, output) goes to *outcome.
 nlohmann::json run_json(const std::vector<std::string> &args,

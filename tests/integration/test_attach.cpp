@@ -43,19 +43,16 @@ void wait_traced(pid_t pid, bool traced) {
 // the JSON report.
 nlohmann::json attach_for(pid_t pid, int ms,
                           const std::vector<std::string> &extra = {}) {
-  const std::string dir = temp_dir();
-  std::vector<std::string> argv = {
-      syscallmon(),       "-f", "json", "-o", dir + "/r.json", "-p",
-      std::to_string(pid)};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  const pid_t mon = spawn(argv, dir + "/out", dir + "/err");
+  std::vector<std::string> args = {"-p", std::to_string(pid)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto mon = spawn_json(args);
   wait_traced(pid, true);
   sleep_ms(ms);
-  ::kill(mon, SIGINT);
-  INFO(read_file(dir + "/err"));
-  REQUIRE(wait_exit(mon) == 0);
+  ::kill(mon.pid, SIGINT);
+  INFO(read_file(mon.dir + "/err"));
+  REQUIRE(wait_exit(mon.pid) == 0);
   wait_traced(pid, false);
-  return nlohmann::json::parse(read_file(dir + "/r.json"));
+  return mon.report();
 }
 
 } // namespace
@@ -69,9 +66,7 @@ TEST_CASE("attach counts exactly the calls made while attached", "[attach]") {
              "read x < " + fifo + "; exec " + helper("hw_rw") + " 100"},
             dir + "/sh.out", dir + "/sh.err");
   sleep_ms(50);
-  const pid_t mon = spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json",
-                           "-e", "write,read", "-p", std::to_string(sh)},
-                          dir + "/out", dir + "/err");
+  const auto mon = spawn_json({"-e", "write,read", "-p", std::to_string(sh)});
   wait_traced(sh, true);
   {
     const int fd = ::open(fifo.c_str(), O_WRONLY);
@@ -81,9 +76,8 @@ TEST_CASE("attach counts exactly the calls made while attached", "[attach]") {
   }
   // The run ends by itself when the attached process exits.
   CHECK(wait_exit(sh) == 0);
-  INFO(read_file(dir + "/err"));
-  CHECK(wait_exit(mon) == 0);
-  auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
+  CHECK(wait_exit(mon.pid) == 0);
+  const auto r = mon.report();
   CHECK(calls(r, "write", "hw_rw") == 100);
   CHECK(calls(r, "read", "hw_rw") == 100);
   CHECK(r["pids"] == nlohmann::json({sh}));
@@ -207,19 +201,7 @@ TEST_CASE("a process traced by another tracer is refused with its name",
       dir + "/out", dir + "/err");
   // strace forks short-lived children of its own to probe the kernel: wait
   // for the one that became hw_counter.
-  pid_t traced = 0;
-  for (int i = 0; i < 400 && traced == 0; ++i) {
-    const std::string kids =
-        read_file("/proc/" + std::to_string(st) + "/task/" +
-                  std::to_string(st) + "/children");
-    const pid_t kid = kids.empty() ? 0 : std::stoi(kids);
-    if (kid != 0 &&
-        read_file("/proc/" + std::to_string(kid) + "/comm") == "hw_counter\n") {
-      traced = kid;
-    }
-    sleep_ms(5);
-  }
-  REQUIRE(traced != 0);
+  const pid_t traced = child_of(st, "hw_counter");
   wait_traced(traced, true);
   auto o = run({syscallmon(), "-p", std::to_string(traced)});
   CHECK(o.exit_code == 1);
@@ -235,13 +217,11 @@ TEST_CASE("a task caught inside a syscall makes no phantom count", "[attach]") {
   const pid_t h = spawn({helper("hw_batches"), "3", "0", "300"}, dir + "/out",
                         dir + "/err");
   sleep_ms(100);
-  const pid_t mon =
-      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e",
-             "clock_nanosleep,nanosleep", "-p", std::to_string(h)},
-            dir + "/mout", dir + "/merr");
+  const auto mon =
+      spawn_json({"-e", "clock_nanosleep,nanosleep", "-p", std::to_string(h)});
   CHECK(wait_exit(h) == 0);
-  CHECK(wait_exit(mon) == 0);
-  auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
+  CHECK(wait_exit(mon.pid) == 0);
+  const auto r = mon.report();
   CHECK(calls(r, "clock_nanosleep") + calls(r, "nanosleep") == 2);
 }
 

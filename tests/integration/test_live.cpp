@@ -87,17 +87,13 @@ TEST_CASE("the stats file always holds a complete report", "[live]") {
 }
 
 TEST_CASE("SIGUSR2 clears the counts", "[live]") {
-  const std::string dir = temp_dir();
   // 2 batches of 30 writes, 600 ms apart: clear between them.
-  const pid_t mon =
-      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e", "write",
-             "--", helper("hw_batches"), "2", "30", "600"},
-            dir + "/out", dir + "/err");
+  const auto mon =
+      spawn_json({"-e", "write", "--", helper("hw_batches"), "2", "30", "600"});
   sleep_ms(300);
-  ::kill(mon, SIGUSR2);
-  CHECK(wait_exit(mon) == 0);
-  const auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
-  CHECK(calls(r, "write") == 30);
+  ::kill(mon.pid, SIGUSR2);
+  CHECK(wait_exit(mon.pid) == 0);
+  CHECK(calls(mon.report(), "write") == 30);
 }
 
 TEST_CASE("SIGUSR1 writes a snapshot now", "[live]") {

@@ -67,22 +67,9 @@ TEST_CASE("an orphaned grandchild stays traced until it exits", "[quirks]") {
 }
 
 TEST_CASE("group-stops from outside are kept and resumed", "[quirks]") {
-  const std::string dir = temp_dir();
-  const pid_t mon =
-      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e", "write",
-             "--", helper("hw_batches"), "20", "10", "20"},
-            dir + "/out", dir + "/err");
-  sleep_ms(100);
-  // The helper is syscallmon's child: find it by its parent.
-  pid_t child = 0;
-  for (int tries = 0; tries < 50 && child == 0; ++tries) {
-    const std::string kids =
-        read_file("/proc/" + std::to_string(mon) + "/task/" +
-                  std::to_string(mon) + "/children");
-    child = kids.empty() ? 0 : std::stoi(kids);
-    sleep_ms(10);
-  }
-  REQUIRE(child != 0);
+  const auto mon =
+      spawn_json({"-e", "write", "--", helper("hw_batches"), "20", "10", "20"});
+  const pid_t child = child_of(mon.pid, "hw_batches");
   for (int i = 0; i < 5; ++i) {
     ::kill(child, SIGSTOP);
     sleep_ms(30);
@@ -95,9 +82,8 @@ TEST_CASE("group-stops from outside are kept and resumed", "[quirks]") {
     ::kill(child, SIGCONT);
     sleep_ms(20);
   }
-  CHECK(wait_exit(mon, 60) == 0);
-  auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
-  CHECK(calls(r, "write") == 200);
+  CHECK(wait_exit(mon.pid, 60) == 0);
+  CHECK(calls(mon.report(), "write") == 200);
 }
 
 TEST_CASE("a tracee SIGKILLed while blocked does not stop the others",
@@ -144,29 +130,22 @@ TEST_CASE("per-syscall totals equal strace -f -c on the forking helper",
 }
 
 TEST_CASE("SIGINT to syscallmon is ignored in launch mode", "[signals]") {
-  const std::string dir = temp_dir();
-  const pid_t mon =
-      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e", "write",
-             "--", helper("hw_batches"), "5", "10", "40"},
-            dir + "/out", dir + "/err");
+  const auto mon =
+      spawn_json({"-e", "write", "--", helper("hw_batches"), "5", "10", "40"});
   sleep_ms(60);
-  ::kill(mon, SIGINT);
-  ::kill(mon, SIGQUIT);
-  CHECK(wait_exit(mon) == 0);
-  auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
-  CHECK(calls(r, "write") == 50);
+  ::kill(mon.pid, SIGINT);
+  ::kill(mon.pid, SIGQUIT);
+  CHECK(wait_exit(mon.pid) == 0);
+  CHECK(calls(mon.report(), "write") == 50);
 }
 
 TEST_CASE("SIGTERM to syscallmon is forwarded to the command", "[signals]") {
-  const std::string dir = temp_dir();
-  const pid_t mon =
-      spawn({syscallmon(), "-f", "json", "-o", dir + "/r.json", "-e", "write",
-             "--", helper("hw_batches"), "100", "1", "50"},
-            dir + "/out", dir + "/err");
+  const auto mon =
+      spawn_json({"-e", "write", "--", helper("hw_batches"), "100", "1", "50"});
   sleep_ms(200);
-  ::kill(mon, SIGTERM);
-  CHECK(wait_exit(mon) == 128 + SIGTERM);
-  auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
+  ::kill(mon.pid, SIGTERM);
+  CHECK(wait_exit(mon.pid) == 128 + SIGTERM);
+  const auto r = mon.report();
   CHECK(r["exit_status"] == 128 + SIGTERM);
   CHECK(calls(r, "write") > 0);
   CHECK(calls(r, "write") < 100);
@@ -178,11 +157,7 @@ TEST_CASE("syscallmon killed by SIGKILL takes the command with it",
   const pid_t mon = spawn({syscallmon(), "-e", "write", "--",
                            helper("hw_batches"), "1000", "1", "20"},
                           dir + "/out", dir + "/err");
-  sleep_ms(150);
-  const std::string kids = read_file("/proc/" + std::to_string(mon) + "/task/" +
-                                     std::to_string(mon) + "/children");
-  REQUIRE(!kids.empty());
-  const pid_t child = std::stoi(kids);
+  const pid_t child = child_of(mon, "hw_batches");
   ::kill(mon, SIGKILL);
   CHECK(wait_exit(mon) == 128 + SIGKILL);
   // PTRACE_O_EXITKILL: the filtered command must not outlive its tracer.
