@@ -131,6 +131,22 @@ Result<Enum> parse_choice(const std::string &option, const std::string &text,
                            text, option, names));
 }
 
+// Sets target from option `name`, if given, to one of the choices.
+template <class Enum, std::size_t N>
+std::optional<Error>
+set_choice(const po::variables_map &vm, const char *name,
+           const std::pair<const char *, Enum> (&choices)[N], Enum &target) {
+  if (!vm.count(name)) {
+    return std::nullopt;
+  }
+  auto value = parse_choice(name, vm[name].as<std::string>(), choices);
+  if (!value) {
+    return value.error();
+  }
+  target = *value;
+  return std::nullopt;
+}
+
 Result<double> parse_seconds(const std::string &option,
                              const std::string &text) {
   char *end = nullptr;
@@ -249,40 +265,28 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
     }
     o.pids = std::move(*pids);
   }
-  if (auto v = str("format")) {
-    static const std::pair<const char *, ReportFormat> kFormats[] = {
-        {"text", ReportFormat::text},
-        {"json", ReportFormat::json},
-        {"csv", ReportFormat::csv},
-        {"openmetrics", ReportFormat::openmetrics}};
-    auto f = parse_choice("format", *v, kFormats);
-    if (!f) {
-      return f.error();
-    }
-    o.format = *f;
+  static const std::pair<const char *, ReportFormat> kFormats[] = {
+      {"text", ReportFormat::text},
+      {"json", ReportFormat::json},
+      {"csv", ReportFormat::csv},
+      {"openmetrics", ReportFormat::openmetrics}};
+  static const std::pair<const char *, Affinity> kPolicies[] = {
+      {"auto", Affinity::automatic},
+      {"same-cpu", Affinity::same_cpu},
+      {"off", Affinity::off}};
+  static const std::pair<const char *, SortKey> kKeys[] = {
+      {"calls", SortKey::calls},
+      {"name", SortKey::name},
+      {"errors", SortKey::errors},
+      {"time", SortKey::time}};
+  if (auto err = set_choice(vm, "format", kFormats, o.format)) {
+    return *err;
   }
-  if (auto v = str("affinity")) {
-    static const std::pair<const char *, Affinity> kPolicies[] = {
-        {"auto", Affinity::automatic},
-        {"same-cpu", Affinity::same_cpu},
-        {"off", Affinity::off}};
-    auto a = parse_choice("affinity", *v, kPolicies);
-    if (!a) {
-      return a.error();
-    }
-    o.affinity = *a;
+  if (auto err = set_choice(vm, "affinity", kPolicies, o.affinity)) {
+    return *err;
   }
-  if (auto v = str("sort")) {
-    static const std::pair<const char *, SortKey> kKeys[] = {
-        {"calls", SortKey::calls},
-        {"name", SortKey::name},
-        {"errors", SortKey::errors},
-        {"time", SortKey::time}};
-    auto k = parse_choice("sort", *v, kKeys);
-    if (!k) {
-      return k.error();
-    }
-    o.sort = *k;
+  if (auto err = set_choice(vm, "sort", kKeys, o.sort)) {
+    return *err;
   }
   struct Count {
     const char *name;

@@ -161,33 +161,29 @@ void render_csv(std::ostream &out, const TableSnapshot &table,
 void render_openmetrics(std::ostream &out, const TableSnapshot &table,
                         const RunInfo & /*run*/, const RenderOptions &opts) {
   const auto groups = detail::order_groups(table, opts);
-  metric_family(out, "syscallmon_calls", "counter",
-                "System calls made, by syscall, image and user.");
-  for (const auto &g : groups) {
-    for (const EntrySnapshot *e : g.shown) {
-      fmt::print(out, "syscallmon_calls_total{{{}}} {}\n", labels(g, *e, opts),
-                 e->stats.calls);
-    }
-  }
-  if (opts.errors) {
-    metric_family(out, "syscallmon_errors", "counter",
-                  "System calls that failed, by syscall, image and user.");
+  // One counter family per measure, one sample per shown entry.
+  const auto family = [&](std::string_view name, std::string_view help,
+                          const auto &value) {
+    metric_family(out, name, "counter", help);
     for (const auto &g : groups) {
       for (const EntrySnapshot *e : g.shown) {
-        fmt::print(out, "syscallmon_errors_total{{{}}} {}\n",
-                   labels(g, *e, opts), e->stats.errors);
+        fmt::print(out, "{}_total{{{}}} {}\n", name, labels(g, *e, opts),
+                   value(e->stats));
       }
     }
+  };
+  family("syscallmon_calls", "System calls made, by syscall, image and user.",
+         [](const EntryStats &s) { return std::to_string(s.calls); });
+  if (opts.errors) {
+    family("syscallmon_errors",
+           "System calls that failed, by syscall, image and user.",
+           [](const EntryStats &s) { return std::to_string(s.errors); });
   }
   if (opts.time) {
-    metric_family(out, "syscallmon_time_seconds", "counter",
-                  "Wall time spent inside system calls.");
-    for (const auto &g : groups) {
-      for (const EntrySnapshot *e : g.shown) {
-        fmt::print(out, "syscallmon_time_seconds_total{{{}}} {:.9f}\n",
-                   labels(g, *e, opts), seconds(e->stats.time_total_ns));
-      }
-    }
+    family("syscallmon_time_seconds", "Wall time spent inside system calls.",
+           [](const EntryStats &s) {
+             return fmt::format("{:.9f}", seconds(s.time_total_ns));
+           });
   }
   const std::pair<const char *, std::uint64_t> evictions[] = {
       {"syscalls", table.evicted.syscalls},

@@ -129,7 +129,9 @@ TEST_CASE("SIGUSR1 updates the stats file", "[live]") {
 
 TEST_CASE("CSV and OpenMetrics parse and match the JSON", "[formats]") {
   const std::string dir = temp_dir();
-  const std::vector<std::string> cmd = {"--", helper("hw_badname"), "3"};
+  // --errors and --time add columns and metric families: parse those too.
+  const std::vector<std::string> cmd = {"--errors", "--time", "--",
+                                        helper("hw_badname"), "3"};
   for (const char *fmt : {"json", "csv", "openmetrics"}) {
     std::vector<std::string> argv = {syscallmon(), "-f", fmt, "-o",
                                      dir + "/r." + fmt};
