@@ -1,8 +1,21 @@
 # bash completion for syscallmon: options, values, and syscall names and
 # classes for -e (asked of syscallmon itself, so they match its libseccomp).
+# Works with or without the bash-completion package.
+_syscallmon_command() {
+  # Completes a command line that starts at word $1.
+  if declare -F _command_offset >/dev/null; then
+    _command_offset "$1"
+  elif [[ $cword -eq $1 ]]; then
+    COMPREPLY=($(compgen -c -- "$cur"))
+  else
+    COMPREPLY=($(compgen -f -- "$cur"))
+  fi
+}
+
 _syscallmon() {
-  local cur prev words cword
-  _init_completion || return
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+  local -a words=("${COMP_WORDS[@]}")
+  local cword=$COMP_CWORD
 
   case "$prev" in
     -e | --syscalls)
@@ -19,7 +32,7 @@ _syscallmon() {
       local names
       names="all %file %desc %network %process %signal %ipc %memory %creds $("$1" --list-syscalls 2>/dev/null)"
       COMPREPLY=($(compgen -P "$prefix$neg" -W "$names" -- "$item"))
-      compopt -o nospace
+      compopt -o nospace 2>/dev/null
       return
       ;;
     -f | --format)
@@ -39,15 +52,15 @@ _syscallmon() {
       return
       ;;
     -p | --pid)
-      _pids
+      COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur"))
       return
       ;;
     -u | --user)
-      _allowed_users
+      COMPREPLY=($(compgen -u -- "$cur"))
       return
       ;;
     -o | --output | --stats-file)
-      _filedir
+      COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
     --max-syscalls | --max-entries | --bar-width | --top | --interval)
@@ -63,7 +76,7 @@ _syscallmon() {
   local i
   for ((i = 1; i < cword; i++)); do
     if [[ "${words[i]}" == "--" ]]; then
-      _command_offset $((i + 1))
+      _syscallmon_command $((i + 1))
       return
     fi
   done
@@ -72,6 +85,6 @@ _syscallmon() {
     COMPREPLY=($(compgen -W "$("$1" --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u) -e -p -o -f -u -v -q -h -V" -- "$cur"))
     return
   fi
-  _command_offset 1
+  _syscallmon_command 1
 }
 complete -F _syscallmon syscallmon
