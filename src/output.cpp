@@ -49,13 +49,23 @@ AtomicFile::AtomicFile(std::string path, std::string temp, UniqueFd fd)
     : path_(std::move(path)), temp_(std::move(temp)), fd_(std::move(fd)) {}
 
 AtomicFile::~AtomicFile() {
-  if (fd_.valid()) {
+  if (fd_.valid() && !temp_.empty()) {
     ::unlink(temp_.c_str());
   }
 }
 
 Result<AtomicFile> AtomicFile::create(const std::string &path,
                                       const TempNamer &namer) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    // A device, FIFO or socket (/dev/null, /dev/stderr, a pipe) is written
+    // through: replacing it with a file would break the system.
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC));
+    if (!fd.valid()) {
+      return file_error("cannot open", path, errno);
+    }
+    return AtomicFile(path, "", std::move(fd));
+  }
   std::random_device seed;
   std::mt19937_64 rng((static_cast<std::uint64_t>(seed()) << 32) ^ seed() ^
                       static_cast<std::uint64_t>(::getpid()));
@@ -86,6 +96,10 @@ std::optional<Error> AtomicFile::write(const std::string &data) {
 }
 
 std::optional<Error> AtomicFile::commit() {
+  if (temp_.empty()) {
+    fd_.reset(); // written through: nothing to rename
+    return std::nullopt;
+  }
   if (::rename(temp_.c_str(), path_.c_str()) < 0) {
     const int err = errno;
     ::unlink(temp_.c_str());

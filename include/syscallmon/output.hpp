@@ -21,7 +21,9 @@ class AtomicFile {
 
   // Creates the temporary file next to path, mode 0644. A name that is
   // already taken (by anything, a planted symlink included) is never
-  // opened: another random name is tried.
+  // opened: another random name is tried. If path already is something
+  // other than a regular file (a device such as /dev/null, a FIFO), it is
+  // opened and written directly instead.
   static Result<AtomicFile> create(const std::string &path,
                                    const TempNamer &namer = {});
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,4 +72,26 @@ TEST_CASE("write_file_atomically replaces the file whole", "[output]") {
   auto err = write_file_atomically(dir.path + "/no/such/dir/file", "x");
   REQUIRE(err);
   CHECK(err->message.find("No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("devices and FIFOs are written through, never replaced",
+          "[output][security]") {
+  TempDir dir;
+  auto err = write_file_atomically("/dev/null", "report\n");
+  REQUIRE(!err);
+  struct stat st {};
+  REQUIRE(::stat("/dev/null", &st) == 0);
+  CHECK(S_ISCHR(st.st_mode));
+  const std::string fifo = dir.path + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // A reader keeps the FIFO open so the writer does not block.
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  REQUIRE(!write_file_atomically(fifo, "via fifo\n"));
+  char buf[32] = {};
+  CHECK(::read(reader, buf, sizeof buf) == 9);
+  CHECK(std::string(buf) == "via fifo\n");
+  ::close(reader);
+  REQUIRE(::lstat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
 }
