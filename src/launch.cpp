@@ -144,7 +144,13 @@ void Tracer::launch() {
   command_pid_ = pid;
 
   int raw = 0;
-  if (::waitpid(pid, &raw, WSTOPPED) < 0 || !WIFSTOPPED(raw)) {
+  pid_t waited = 0;
+  do { // our handlers have no SA_RESTART: a signal may interrupt the wait
+    waited = ::waitpid(pid, &raw, WSTOPPED);
+  } while (waited < 0 && errno == EINTR);
+  if (waited < 0 || !WIFSTOPPED(raw)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
     throw FatalError(kExitFailure, "the child did not stop before exec");
   }
   // EXITKILL: a filtered tracee must never outlive its tracer.

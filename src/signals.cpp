@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <iterator>
 
 namespace syscallmon {
 namespace {
@@ -17,6 +18,10 @@ volatile std::sig_atomic_t g_snapshot = 0;
 volatile std::sig_atomic_t g_clear = 0;
 volatile std::sig_atomic_t g_tick = 0;
 bool g_launch_mode = true;
+// What syscallmon inherited, restored in the command before exec, so that
+// nohup, `trap '' INT` and background jobs behave as without syscallmon.
+struct sigaction g_inherited[7];
+sigset_t g_inherited_mask;
 bool g_timer_running = false;
 
 constexpr int kHandled[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
@@ -65,21 +70,19 @@ void install_signal_handlers(bool launch_mode) {
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; // no SA_RESTART: waitpid() must return EINTR
-  for (const int sig : kHandled) {
-    ::sigaction(sig, &sa, nullptr);
+  ::sigprocmask(SIG_BLOCK, nullptr, &g_inherited_mask);
+  for (std::size_t i = 0; i < std::size(kHandled); ++i) {
+    // Our own handling always applies (a background job still detaches on
+    // SIGINT); what we inherited goes to the command (reset_*).
+    ::sigaction(kHandled[i], &sa, &g_inherited[i]);
   }
 }
 
 void reset_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = SIG_DFL;
-  sigemptyset(&sa.sa_mask);
-  for (const int sig : kHandled) {
-    ::sigaction(sig, &sa, nullptr);
+  for (std::size_t i = 0; i < std::size(kHandled); ++i) {
+    ::sigaction(kHandled[i], &g_inherited[i], nullptr);
   }
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::sigprocmask(SIG_SETMASK, &g_inherited_mask, nullptr);
 }
 
 void start_interval_timer(double seconds) {

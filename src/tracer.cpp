@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <set>
 
 #include "syscallmon/proc_info.hpp"
 #include "syscallmon/result.hpp"
@@ -151,17 +152,35 @@ void Tracer::handle_requests() {
     spdlog::info("counts cleared (SIGUSR2)");
   }
   if (req.terminate != 0) {
-    if (command_pid_ != 0 && tasks_.contains(command_pid_)) {
-      spdlog::info("forwarding signal {} to pid {}", req.terminate,
-                   command_pid_);
-      ::kill(command_pid_, req.terminate);
-    }
+    forward_signal(req.terminate);
     if (!config_.attach_pids.empty() && !detaching_) {
       detach_all();
     }
   }
   if (on_signal_) {
     on_signal_(req);
+  }
+}
+
+void Tracer::forward_signal(int sig) {
+  if (command_pid_ == 0) {
+    return;
+  }
+  // To the command, as a shell would; once it is gone, to the processes
+  // it left behind, which would otherwise keep the run going.
+  std::set<pid_t> targets;
+  if (tasks_.contains(command_pid_)) {
+    targets.insert(command_pid_);
+  } else {
+    for (const auto &[tid, task] : tasks_) {
+      if (task.seccomp) {
+        targets.insert(task.tgid);
+      }
+    }
+  }
+  for (const pid_t pid : targets) {
+    spdlog::info("forwarding signal {} to pid {}", sig, pid);
+    ::kill(pid, sig);
   }
 }
 

@@ -63,6 +63,7 @@ class Tracer {
   pid_t wait_for_event(int *raw);
   void dispatch(pid_t tid, WaitStatus status);
   void handle_requests();
+  void forward_signal(int sig);
   Task &task_for(pid_t tid);
   Task &add_task(pid_t tid, const Task *parent, bool is_thread);
   void on_exit(pid_t tid, WaitStatus status);

@@ -198,3 +198,24 @@ TEST_CASE("a make -j2 build works and its status comes through",
       run({syscallmon(), "-q", "--", "/usr/bin/make", "-s", "-C", dir, "fail"})
           .exit_code == 2);
 }
+
+TEST_CASE("signals ignored by our caller stay ignored in the command",
+          "[signals]") {
+  // nohup and `trap '' HUP` must work through syscallmon.
+  auto o = run({"/bin/sh", "-c",
+                "trap '' HUP INT; exec " + syscallmon() +
+                    " -q -o /dev/null -- /bin/grep SigIgn /proc/self/status"});
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == "SigIgn:\t0000000000000003\n"); // SIGHUP and SIGINT
+}
+
+TEST_CASE("SIGTERM reaches what the command left behind", "[signals]") {
+  // The command exits at once; its background child would keep the run
+  // going for 30 s.
+  const auto mon = spawn_json(
+      {"-e", "write", "--", "/bin/sh", "-c", "/bin/sleep 30 & exit 0"});
+  sleep_ms(300);
+  ::kill(mon.pid, SIGTERM);
+  CHECK(wait_exit(mon.pid, 10) == 0);
+  CHECK(mon.report()["exit_status"] == 0);
+}
