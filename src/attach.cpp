@@ -86,7 +86,7 @@ void Tracer::attach_all() {
           if (errno == ESRCH) {
             continue; // the thread exited meanwhile
           }
-          if (seized.empty() && tasks_.empty()) {
+          if (seized.empty()) { // the process itself, not a late thread
             throw attach_error(pid, std::strerror(errno));
           }
           spdlog::warn("attach to thread {} of pid {}: {}", tid, pid,

@@ -349,6 +349,9 @@ void Tracer::count_call(Task &task, SyscallKey key, std::uint8_t flags) {
     task.awaiting_exit = true;
     task.exit_work = task.counting ? flags : (flags & ~kCount);
     task.pending = key;
+    // The entry's image as it was at the call: an exec or a rename may
+    // change the thread's comm before the exit stop (fits in SSO: 15 bytes).
+    task.pending_image = task.comm;
     task.start_ns = now_ns();
   }
 }
@@ -398,7 +401,7 @@ void Tracer::finish_call(Task &task, std::int64_t rval, bool is_error) {
   task.exit_work = 0;
   if ((work & kCount) != 0) {
     EntryStats *stats =
-        table_.find(task.pending, EntryKeyView{task.comm, task.uid,
+        table_.find(task.pending, EntryKeyView{task.pending_image, task.uid,
                                                config_.by_pid ? task.tgid : 0});
     if (stats != nullptr) { // null if evicted or cleared meanwhile
       if (config_.errors && is_error) {

@@ -39,6 +39,7 @@ struct Task {
   bool listening = false;      // in a group-stop, resumed with PTRACE_LISTEN
   std::uint8_t exit_work = 0;  // SyscallFlag bits to act on at the exit stop
   SyscallKey pending{};        // the counted call awaiting its exit stop
+  std::string pending_image;   // comm when that call was made
   std::uint64_t start_ns = 0;  // when that call's stop was seen
   std::uint64_t mask_addr = 0; // sched_getaffinity's buffer, for the exit
 };

@@ -213,3 +213,14 @@ TEST_CASE("sort and top apply to every format", "[formats]") {
   const std::string csv = read_file(dir + "/r.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 2);
 }
+
+TEST_CASE("an exec that renames the thread keeps its time", "[formats]") {
+  // Each execve is timed at its exit stop, after the exec changed the
+  // thread's name: the time must still go to the caller's entry.
+  auto r = run_json({"-e", "execve", "--time", "--", helper("hw_exec"), "0",
+                     helper("hw_exec"), "0", helper("hw_rw"), "1"});
+  const auto &c = r["syscalls"][0]["callers"][0];
+  CHECK(c["image"] == "hw_exec");
+  CHECK(c["calls"] == 2);
+  CHECK(c["time_s"].get<double>() > c["max_time_s"].get<double>());
+}
