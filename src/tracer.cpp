@@ -153,9 +153,12 @@ void Tracer::handle_requests() {
   }
   if (req.terminate != 0) {
     forward_signal(req.terminate);
-    if (!config_.attach_pids.empty() && !detaching_) {
-      detach_all();
-    }
+  }
+  // SIGINT is not forwarded in launch mode (the terminal sent it to the
+  // command already), but with -p it still detaches, as --help says.
+  if ((req.terminate != 0 || req.interrupt) && !config_.attach_pids.empty() &&
+      !detaching_) {
+    detach_all();
   }
   if (on_signal_) {
     on_signal_(req);
@@ -231,6 +234,7 @@ Task &Tracer::task_for(pid_t tid) {
       task.tgid = parent->tgid;
     }
   }
+  update_affinity(); // a second task: auto affinity must let go
   return task;
 }
 

@@ -241,3 +241,19 @@ TEST_CASE("attaching combined with a launched command traces both",
   CHECK(r["pids"] == nlohmann::json({h}));
   CHECK(wait_exit(h) == 7);
 }
+
+TEST_CASE("SIGINT detaches attached processes when a command runs too",
+          "[attach][signals]") {
+  const std::string dir = temp_dir();
+  const pid_t h =
+      spawn({helper("hw_counter"), "60", "10"}, dir + "/out", dir + "/err");
+  sleep_ms(20);
+  const auto mon = spawn_json({"-e", "write", "-p", std::to_string(h), "--",
+                               helper("hw_batches"), "6", "1", "100"});
+  wait_traced(h, true);
+  ::kill(mon.pid, SIGINT);
+  wait_traced(h, false); // detached at once; the command runs on
+  CHECK(wait_exit(mon.pid) == 0);
+  CHECK(calls(mon.report(), "write", "hw_batches") == 6);
+  CHECK(wait_exit(h) == 7);
+}
