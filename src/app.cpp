@@ -191,20 +191,23 @@ class Reporter {
 
   // Acts on the signal requests the tracer passes up.
   void on_signal(const SignalRequests &req, const StatsTable &table) {
-    if (req.tick) {
-      if (options_.interval) {
-        to_report_stream(render(table, true));
+    // One snapshot serves every output a request asks for.
+    std::optional<std::string> text;
+    const auto live = [&]() -> const std::string & {
+      if (!text) {
+        text = render(table, true);
       }
-      if (options_.stats_file) {
-        update_stats_file(table);
-      }
+      return *text;
+    };
+    const bool to_stream = (req.tick && options_.interval) ||
+                           (req.snapshot && !options_.stats_file);
+    const bool to_file =
+        options_.stats_file.has_value() && (req.tick || req.snapshot);
+    if (to_stream) {
+      to_report_stream(live());
     }
-    if (req.snapshot) {
-      if (options_.stats_file) {
-        update_stats_file(table);
-      } else {
-        to_report_stream(render(table, true));
-      }
+    if (to_file) {
+      update_stats_file(live());
     }
   }
 
@@ -213,7 +216,7 @@ class Reporter {
     run_.exit_status = exit_status;
     to_report_stream(render(table, false));
     if (options_.stats_file) {
-      update_stats_file(table);
+      update_stats_file(render(table, true));
     }
     if (output_) {
       if (auto err = output_->commit()) {
@@ -244,9 +247,8 @@ class Reporter {
     }
   }
 
-  void update_stats_file(const StatsTable &table) {
-    if (auto err =
-            write_file_atomically(*options_.stats_file, render(table, true))) {
+  void update_stats_file(const std::string &text) {
+    if (auto err = write_file_atomically(*options_.stats_file, text)) {
       if (!stats_file_failed_) {
         stats_file_failed_ = true; // logged once; tracing goes on
         spdlog::warn("cannot update the stats file: {}", err->message);
