@@ -44,11 +44,12 @@ void AffinityPolicy::apply(const std::vector<pid_t> &tids,
   sched_setaffinity(0, sizeof mask, &mask);
 }
 
-void AffinityPolicy::update(const std::vector<pid_t> &tids, bool all_launched) {
+void AffinityPolicy::update(const std::vector<pid_t> &tids, bool all_launched,
+                            bool stop_bound) {
   if (mode_ != AffinityMode::automatic || !managed_) {
     return;
   }
-  const bool want = tids.size() == 1 && all_launched;
+  const bool want = all_launched && (tids.size() == 1 || stop_bound);
   if (want != pinned_) {
     apply(tids, want ? single_ : original_);
     pinned_ = want;

@@ -62,6 +62,7 @@ class Tracer {
  private:
   void loop();
   pid_t wait_for_event(int *raw);
+  void track_event_gap(std::uint64_t now);
   void dispatch(pid_t tid, WaitStatus status);
   void handle_requests();
   void forward_signal(int sig);
@@ -96,6 +97,7 @@ class Tracer {
   AffinityPolicy affinity_;
   double gap_ema_ns_ = 1e9; // average time between events
   std::uint64_t last_event_ns_ = 0;
+  bool stop_bound_ = false; // several tasks in a storm of stops
 };
 
 // The PTRACE_O_* options every tracee gets.

@@ -28,6 +28,26 @@ TEST_CASE("auto affinity keeps the command's own CPU mask", "[affinity]") {
   }
 }
 
+TEST_CASE("threads in a storm of stops see their own CPU mask", "[affinity]") {
+  // Four threads writing flat out queue their stops at the tracer, which
+  // makes auto co-locate them mid-run (see the debug log); each thread
+  // then reads its mask, and the smallest count must be the real one.
+  const int threads = 4;
+  const int writes = 20000;
+  for (const char *policy : {"auto", "off"}) {
+    INFO(policy);
+    Outcome o;
+    auto r = run_json({"--affinity", policy, "-e", "write,sched_getaffinity",
+                       "--", helper("hw_storm_mask"), std::to_string(threads),
+                       std::to_string(writes)},
+                      &o);
+    CHECK(o.exit_code == 0);
+    CHECK(o.out == std::to_string(cpus_allowed()) + "\n");
+    CHECK(calls(r, "write", "hw_storm_mask") == threads * writes + 1);
+    CHECK(calls(r, "sched_getaffinity", "hw_storm_mask") == threads);
+  }
+}
+
 TEST_CASE("same-cpu affinity shows the command one CPU", "[affinity]") {
   if (cpus_allowed() < 2) {
     WARN("skipped: only one CPU here");
