@@ -82,8 +82,8 @@ int main(int argc, char **argv) {
     }
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
       if (tid == child) {
-        exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                      : 128 + WTERMSIG(status);
+        exit_code =
+            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       }
       continue;
     }
