@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <ctime>
 #include <iterator>
 
 namespace syscallmon {
@@ -21,13 +22,32 @@ bool g_launch_mode = true;
 // What syscallmon inherited, restored in the command before exec, so that
 // nohup, `trap '' INT` and background jobs behave as without syscallmon.
 struct sigaction g_inherited[7];
+struct sigaction g_inherited_backstop;
 sigset_t g_inherited_mask;
-bool g_timer_running = false;
+// A signal that lands between the loop's flag check and its blocking
+// waitpid() would wait for the next event. Each handled signal arms this
+// one-shot timer, whose own signal then interrupts that waitpid (20 ms
+// later at most). A POSIX timer on its own signal leaves ITIMER_REAL and
+// SIGALRM to --interval.
+timer_t g_backstop{};
+bool g_backstop_ready = false; // the timer exists
+int g_backstop_signal = 0;
 
 constexpr int kHandled[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
                             SIGUSR1, SIGUSR2, SIGALRM};
 
+void arm_backstop() {
+  if (g_backstop_ready) {
+    itimerspec once{};
+    once.it_value.tv_nsec = 20'000'000;
+    ::timer_settime(g_backstop, 0, &once, nullptr); // async-signal-safe
+  }
+}
+
 void on_signal(int sig) {
+  if (sig == g_backstop_signal) {
+    return; // its only job was to interrupt a blocking call
+  }
   switch (sig) {
   case SIGINT:
   case SIGQUIT:
@@ -54,12 +74,16 @@ void on_signal(int sig) {
     break;
   }
   g_pending = 1;
-  // A signal that lands between the loop's flag check and its blocking
-  // waitpid() would wait for the next event; a one-shot alarm bounds that
-  // delay when no interval timer is running.
-  if (!g_timer_running && sig != SIGALRM) {
-    ::alarm(1);
-  }
+  arm_backstop();
+}
+
+void create_backstop(const struct sigaction &sa) {
+  g_backstop_signal = SIGRTMIN;
+  ::sigaction(g_backstop_signal, &sa, &g_inherited_backstop);
+  sigevent ev{};
+  ev.sigev_notify = SIGEV_SIGNAL;
+  ev.sigev_signo = g_backstop_signal;
+  g_backstop_ready = ::timer_create(CLOCK_MONOTONIC, &ev, &g_backstop) == 0;
 }
 
 } // namespace
@@ -76,11 +100,15 @@ void install_signal_handlers(bool launch_mode) {
     // SIGINT); what we inherited goes to the command (reset_*).
     ::sigaction(kHandled[i], &sa, &g_inherited[i]);
   }
+  create_backstop(sa);
 }
 
 void reset_signal_handlers() {
   for (std::size_t i = 0; i < std::size(kHandled); ++i) {
     ::sigaction(kHandled[i], &g_inherited[i], nullptr);
+  }
+  if (g_backstop_signal != 0) {
+    ::sigaction(g_backstop_signal, &g_inherited_backstop, nullptr);
   }
   ::sigprocmask(SIG_SETMASK, &g_inherited_mask, nullptr);
 }
@@ -95,7 +123,6 @@ void start_interval_timer(double seconds) {
     tv.it_interval.tv_usec = 1;
   }
   tv.it_value = tv.it_interval;
-  g_timer_running = true;
   ::setitimer(ITIMER_REAL, &tv, nullptr);
 }
 
