@@ -25,10 +25,7 @@ namespace {
 
 using FilterPtr = std::unique_ptr<void, decltype(&seccomp_release)>;
 
-// The filter: ALLOW by default, TRACE for every syscall the tracer needs to
-// see, for the native and the i386 compat arch. A syscall of any other arch
-// (x32) is allowed rather than killed.
-FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
+FilterPtr new_filter(std::uint32_t scmp_arch) {
   FilterPtr ctx(seccomp_init(SCMP_ACT_ALLOW), &seccomp_release);
   if (!ctx) {
     throw FatalError(kExitFailure, "seccomp_init failed");
@@ -37,40 +34,70 @@ FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
   // As root no NO_NEW_PRIVS is needed, and setuid programs keep working
   // (strace issue #126); load_filter() sets it only if the kernel insists.
   seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
-  const auto arches = traced_arches();
-  for (std::size_t arch = 1; arch < arches.size(); ++arch) {
-    const int rc = seccomp_arch_add(ctx.get(), arches[arch].scmp_arch);
-    if (rc < 0 && rc != -EEXIST) {
+  if (scmp_arch != seccomp_arch_native()) {
+    int rc = seccomp_arch_add(ctx.get(), scmp_arch);
+    if (rc == 0) {
+      rc = seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE);
+    }
+    if (rc < 0) {
       throw FatalError(kExitFailure,
-                       fmt::format("seccomp_arch_add {}: {}", arches[arch].name,
-                                   std::strerror(-rc)));
+                       fmt::format("seccomp_arch_add: {}", std::strerror(-rc)));
     }
   }
-  for (std::size_t arch = 0; arch < flags.size(); ++arch) {
-    for (std::uint32_t nr = 0; nr < flags[arch].size(); ++nr) {
-      const std::uint8_t f = flags[arch][nr];
-      if (f == 0) {
-        continue;
-      }
-      const std::string name =
-          syscall_name({static_cast<std::uint16_t>(arch), nr});
-      const int any_nr = seccomp_syscall_resolve_name(name.c_str());
-      if (any_nr == __NR_SCMP_ERROR) {
-        continue;
-      }
-      int rc = 0;
-      if (f == kRefreshComm) {
-        // prctl only renames with PR_SET_NAME: let the rest run untraced.
-        const scmp_arg_cmp set_name{0, SCMP_CMP_EQ, PR_SET_NAME, 0};
-        rc = seccomp_rule_add_array(ctx.get(), SCMP_ACT_TRACE(0), any_nr, 1,
-                                    &set_name);
-      } else {
-        rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), any_nr, 0);
-      }
-      if (rc < 0 && rc != -EEXIST) {
-        spdlog::debug("seccomp rule for {}: {}", name, std::strerror(-rc));
-      }
+  return ctx;
+}
+
+// One arch's part of the filter: TRACE, with the call's arch and number as
+// SECCOMP_RET_DATA, for every syscall the tracer needs to see.
+FilterPtr build_arch_filter(std::uint16_t arch,
+                            const std::vector<std::uint8_t> &flags) {
+  FilterPtr ctx = new_filter(traced_arches()[arch].scmp_arch);
+  for (std::uint32_t nr = 0; nr < flags.size(); ++nr) {
+    const std::uint8_t f = flags[nr];
+    if (f == 0) {
+      continue;
     }
+    const SyscallKey key{arch, nr};
+    // libseccomp takes the name's native (or pseudo) number and maps it.
+    const int any_nr = seccomp_syscall_resolve_name(syscall_name(key).c_str());
+    if (any_nr == __NR_SCMP_ERROR) {
+      continue;
+    }
+    const std::uint32_t action = SCMP_ACT_TRACE(encode_trace_data(key));
+    int rc = 0;
+    if (f == kRefreshComm) {
+      // prctl only renames with PR_SET_NAME: let the rest run untraced.
+      const scmp_arg_cmp set_name{0, SCMP_CMP_EQ, PR_SET_NAME, 0};
+      rc = seccomp_rule_add_array(ctx.get(), action, any_nr, 1, &set_name);
+    } else {
+      rc = seccomp_rule_add(ctx.get(), action, any_nr, 0);
+    }
+    if (rc < 0 && rc != -EEXIST) {
+      spdlog::debug("seccomp rule for {}: {}", syscall_name(key),
+                    std::strerror(-rc));
+    }
+  }
+  return ctx;
+}
+
+// The filter: ALLOW by default, TRACE for the syscalls the tracer needs,
+// for the native and the i386 compat arch. A syscall of any other arch
+// (x32) is allowed rather than killed. Each arch is built on its own, so
+// its rules carry its own RET_DATA, then merged into one program.
+FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
+  if (flags.size() > kTraceDataArchLimit) {
+    throw FatalError(kExitFailure, "too many arches for SECCOMP_RET_DATA");
+  }
+  FilterPtr ctx = build_arch_filter(0, flags[0]);
+  for (std::size_t i = 1; i < flags.size(); ++i) {
+    const auto arch = static_cast<std::uint16_t>(i);
+    FilterPtr part = build_arch_filter(arch, flags[arch]);
+    if (const int rc = seccomp_merge(ctx.get(), part.get()); rc < 0) {
+      throw FatalError(kExitFailure, fmt::format("seccomp_merge {}: {}",
+                                                 traced_arches()[arch].name,
+                                                 std::strerror(-rc)));
+    }
+    static_cast<void>(part.release()); // seccomp_merge freed it
   }
   return ctx;
 }

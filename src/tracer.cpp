@@ -23,6 +23,7 @@ constexpr const char *kRefreshCommSyscalls[] = {"prctl"};
 constexpr const char *kRefreshUidSyscalls[] = {
     "setuid", "setreuid", "setresuid", "setuid32", "setreuid32", "setresuid32"};
 constexpr std::size_t kMaxNr = 1024;
+static_assert(kMaxNr <= kTraceDataNrLimit, "RET_DATA holds the number");
 
 void set_flag(std::vector<std::vector<std::uint8_t>> &flags,
               std::string_view name, std::uint8_t flag) {
@@ -124,10 +125,16 @@ pid_t Tracer::wait_for_event(int *raw) {
   // compute-bound phases never spin, so parallel builds lose no CPU.
   constexpr double kSpinWhenGapBelowNs = 15000;
   constexpr std::uint64_t kSpinNs = 20000;
+  // Only auto uses the gaps, and not while one pinned task is all there is:
+  // then the clock reads would be the only extra work per stop.
+  const bool track = affinity_.mode() == AffinityMode::automatic &&
+                     !(affinity_.pinned() && tasks_.size() == 1);
+  if (!track) {
+    return ::waitpid(-1, raw, __WALL);
+  }
   pid_t tid = 0;
   const std::uint64_t start = now_ns();
-  if (affinity_.mode() == AffinityMode::automatic && !affinity_.pinned() &&
-      gap_ema_ns_ < kSpinWhenGapBelowNs) {
+  if (!affinity_.pinned() && gap_ema_ns_ < kSpinWhenGapBelowNs) {
     while ((tid = ::waitpid(-1, raw, __WALL | WNOHANG)) == 0 &&
            now_ns() - start < kSpinNs) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -155,7 +162,7 @@ void Tracer::track_event_gap(std::uint64_t now) {
   constexpr double kStopBoundLeaveNs = 40000;
   const bool bound =
       gap_ema_ns_ < (stop_bound_ ? kStopBoundLeaveNs : kStopBoundEnterNs);
-  if (bound != stop_bound_ && affinity_.mode() == AffinityMode::automatic) {
+  if (bound != stop_bound_) {
     stop_bound_ = bound;
     spdlog::debug("stop-bound: {} (gap {:.0f} ns)", bound, gap_ema_ns_);
     update_affinity();
@@ -250,6 +257,14 @@ Task &Tracer::task_for(pid_t tid) {
     if (is_thread) {
       task.tgid = parent->tgid;
     }
+  } else if (config_.attach_pids.empty()) {
+    // No traced parent in /proc (CLONE_PARENT makes the creator's parent
+    // its parent): without -p every traced task descends from the launched
+    // command, under our filter, so it is counted at seccomp stops.
+    spdlog::debug("task {}: first stop before its creator's event, and no "
+                  "traced parent",
+                  tid);
+    task.seccomp = true;
   }
   update_affinity(); // a second task: auto affinity must let go
   return task;
@@ -384,14 +399,25 @@ void Tracer::on_seccomp_stop(Task &task) {
     resume(task);
     return;
   }
-  __ptrace_syscall_info info{};
-  if (::ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, sizeof info, &info) <= 0) {
+  unsigned long data = 0;
+  if (::ptrace(PTRACE_GETEVENTMSG, task.tid, nullptr, &data) < 0) {
     resume(task);
     return;
   }
-  if (auto arch = arch_index(info.arch)) {
-    const SyscallKey key{*arch, static_cast<std::uint32_t>(info.seccomp.nr)};
-    on_call(task, key, info.seccomp.args);
+  const std::optional<SyscallKey> ours = decode_trace_data(data);
+  if (ours && (flags_of(*ours) & kAffinityGet) == 0) {
+    on_call(task, *ours, nullptr); // the hot path: no arguments needed
+    resume(task);
+    return;
+  }
+  // sched_getaffinity needs its buffer address, and a stop from a filter
+  // the command loaded itself needs its number: read the whole call.
+  __ptrace_syscall_info info{};
+  if (::ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, sizeof info, &info) > 0) {
+    if (auto arch = arch_index(info.arch)) {
+      const SyscallKey key{*arch, static_cast<std::uint32_t>(info.seccomp.nr)};
+      on_call(task, key, info.seccomp.args);
+    }
   }
   resume(task);
 }

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -81,6 +82,8 @@ class Tracer {
   std::uint8_t flags_of(SyscallKey key) const;
   bool needs_exit_stop(std::uint8_t flags) const;
   void detach_task(pid_t tid, WaitStatus status);
+  // args: the call's six arguments; may be null unless the call is
+  // sched_getaffinity (kAffinityGet), the only one whose arguments we use.
   void on_call(Task &task, SyscallKey key, const std::uint64_t *args);
   void update_affinity();
   void show_original_mask(const Task &task, std::int64_t rval);
@@ -99,6 +102,29 @@ class Tracer {
   std::uint64_t last_event_ns_ = 0;
   bool stop_bound_ = false; // several tasks in a storm of stops
 };
+
+// SECCOMP_RET_DATA of our filter's TRACE rules (16 bits): a 4-bit tag, a
+// 2-bit arch index and a 10-bit syscall number, so a seccomp stop costs one
+// PTRACE_GETEVENTMSG. The tag tells our stops from those of a filter the
+// command loaded itself, which are read the slow way.
+constexpr std::uint32_t kTraceDataTag = 0xA000;
+constexpr std::uint32_t kTraceDataNrBits = 10;
+constexpr std::uint32_t kTraceDataNrLimit = 1U << kTraceDataNrBits;
+constexpr std::uint32_t kTraceDataArchLimit = 4;
+
+constexpr std::uint16_t encode_trace_data(SyscallKey key) {
+  return static_cast<std::uint16_t>(kTraceDataTag |
+                                    (key.arch << kTraceDataNrBits) | key.nr);
+}
+
+constexpr std::optional<SyscallKey> decode_trace_data(unsigned long data) {
+  if ((data & ~0xFFFUL) != kTraceDataTag) {
+    return std::nullopt;
+  }
+  return SyscallKey{static_cast<std::uint16_t>((data >> kTraceDataNrBits) &
+                                               (kTraceDataArchLimit - 1)),
+                    static_cast<std::uint32_t>(data & (kTraceDataNrLimit - 1))};
+}
 
 // The PTRACE_O_* options every tracee gets.
 unsigned long tracer_options();
