@@ -28,6 +28,7 @@ static scmp_filter_ctx build_filter(char *set) {
   if (ctx == NULL) {
     return NULL;
   }
+  seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
   if (strcmp(set, "all") == 0) {
     for (int nr = 0; nr < 1024; ++nr) {
       char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);

@@ -56,6 +56,12 @@ void AffinityPolicy::update(const std::vector<pid_t> &tids, bool all_launched,
   }
 }
 
+void AffinityPolicy::place(pid_t tid) const {
+  if (managing()) {
+    sched_setaffinity(tid, sizeof original_, pinned_ ? &single_ : &original_);
+  }
+}
+
 void AffinityPolicy::release(const std::vector<pid_t> &tids) {
   if (!managed_ || mode_ != AffinityMode::automatic) {
     return;

@@ -41,8 +41,15 @@ class AffinityPolicy {
   // A tracee set its own affinity: stop managing for the rest of the run.
   void release(const std::vector<pid_t> &tids);
 
+  // A task met for the first time takes the current placement: one made
+  // while pinned but reported after the release must not stay pinned.
+  void place(pid_t tid) const;
+
   // True while tracees run on a mask they did not choose.
   bool pinned() const { return pinned_; }
+  // True while auto mode places the tasks (sched_getaffinity results are
+  // then rewritten to the original mask).
+  bool managing() const { return mode_ == AffinityMode::automatic && managed_; }
   // The mask the command would have had without syscallmon.
   const cpu_set_t &original() const { return original_; }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <ctime>
@@ -38,9 +39,11 @@ constexpr int kHandled[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
 
 void arm_backstop() {
   if (g_backstop_ready) {
+    const int saved = errno; // the interrupted code may be reading it
     itimerspec once{};
     once.it_value.tv_nsec = 20'000'000;
     ::timer_settime(g_backstop, 0, &once, nullptr); // async-signal-safe
+    errno = saved;
   }
 }
 

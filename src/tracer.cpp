@@ -130,6 +130,8 @@ pid_t Tracer::wait_for_event(int *raw) {
   const bool track = affinity_.mode() == AffinityMode::automatic &&
                      !(affinity_.pinned() && tasks_.size() == 1);
   if (!track) {
+    stop_bound_ = false; // a later second task starts from a clean slate
+    gap_ema_ns_ = kNoGapYetNs;
     return ::waitpid(-1, raw, __WALL);
   }
   pid_t tid = 0;
@@ -145,7 +147,9 @@ pid_t Tracer::wait_for_event(int *raw) {
   if (tid == 0) {
     tid = ::waitpid(-1, raw, __WALL);
   }
-  track_event_gap(now_ns());
+  if (tid > 0) { // not EINTR from a tick
+    track_event_gap(now_ns());
+  }
   return tid;
 }
 
@@ -157,13 +161,22 @@ void Tracer::track_event_gap(std::uint64_t now) {
   // kStopBoundEnterNs) are limited by ptrace round trips, not by CPU:
   // co-locating them wins ~2x (bench: 4 threads x 50,000 writes). One
   // task stopping across CPUs shows ~50 us gaps and a parallel build
-  // ~30-60 us, so neither is pinned; a long gap ends the state at once.
+  // ~30-60 us, so neither is pinned. Pinned, a storm shows 5-7 us gaps;
+  // one long gap (compute) ends it at once, and it may not begin again for
+  // kStopBoundPauseNs, so a compute thread beside a storm is squeezed onto
+  // one CPU for a few ms in 100 at most, and tasks are not moved per event.
   constexpr double kStopBoundEnterNs = 10000;
-  constexpr double kStopBoundLeaveNs = 40000;
-  const bool bound =
-      gap_ema_ns_ < (stop_bound_ ? kStopBoundLeaveNs : kStopBoundEnterNs);
+  constexpr double kStopBoundLeaveNs = 20000;
+  constexpr std::uint64_t kStopBoundPauseNs = 100'000'000;
+  const bool bound = stop_bound_
+                         ? gap_ema_ns_ < kStopBoundLeaveNs
+                         : gap_ema_ns_ < kStopBoundEnterNs &&
+                               now - stop_bound_left_ns_ >= kStopBoundPauseNs;
   if (bound != stop_bound_) {
     stop_bound_ = bound;
+    if (!bound) {
+      stop_bound_left_ns_ = now;
+    }
     spdlog::debug("stop-bound: {} (gap {:.0f} ns)", bound, gap_ema_ns_);
     update_affinity();
   }
@@ -214,6 +227,7 @@ void Tracer::forward_signal(int sig) {
 Task &Tracer::add_task(pid_t tid, const Task *parent, bool is_thread) {
   Task &task = tasks_[tid];
   task.tid = tid;
+  affinity_.place(tid);
   if (parent != nullptr) {
     // A child starts with its creator's name, uid and tracing mode.
     task.comm = parent->comm;
@@ -345,7 +359,8 @@ void Tracer::on_call(Task &task, SyscallKey key, const std::uint64_t *args) {
     }
     affinity_.release(tids);
   }
-  if ((flags & kAffinityGet) != 0 && affinity_.pinned()) {
+  // Not only while pinned: placement may change before the call returns.
+  if ((flags & kAffinityGet) != 0 && affinity_.managing()) {
     task.mask_addr = args[2];
   } else {
     flags &= ~kAffinityGet;
@@ -404,8 +419,10 @@ void Tracer::on_seccomp_stop(Task &task) {
     resume(task);
     return;
   }
+  // i386 stops read the call too: libseccomp sends socketcall and ipc
+  // subcalls through the rules of the direct calls (socket, shmget...).
   const std::optional<SyscallKey> ours = decode_trace_data(data);
-  if (ours && (flags_of(*ours) & kAffinityGet) == 0) {
+  if (ours && ours->arch == 0 && (flags_of(*ours) & kAffinityGet) == 0) {
     on_call(task, *ours, nullptr); // the hot path: no arguments needed
     resume(task);
     return;

@@ -98,9 +98,11 @@ class Tracer {
   TraceResult result_;
   UniqueFd exec_error_fd_; // read end of the child's exec-failure pipe
   AffinityPolicy affinity_;
-  double gap_ema_ns_ = 1e9; // average time between events
+  static constexpr double kNoGapYetNs = 1e9;
+  double gap_ema_ns_ = kNoGapYetNs; // average time between events
   std::uint64_t last_event_ns_ = 0;
   bool stop_bound_ = false; // several tasks in a storm of stops
+  std::uint64_t stop_bound_left_ns_ = 0;
 };
 
 // SECCOMP_RET_DATA of our filter's TRACE rules (16 bits): a 4-bit tag, a
