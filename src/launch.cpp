@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -48,9 +49,17 @@ FilterPtr new_filter(std::uint32_t scmp_arch) {
 }
 
 // One arch's part of the filter: TRACE, with the call's arch and number as
-// SECCOMP_RET_DATA, for every syscall the tracer needs to see.
+// SECCOMP_RET_DATA, for every syscall the tracer needs to see. libseccomp
+// shares code between rules only when their actions are equal: with a data
+// value per rule, compiling 450 rules (-e all) takes ~0.2 s against ~3 ms.
+// Big selections therefore trace with data 0, and their stops read the
+// call with PTRACE_GET_SYSCALL_INFO (one ptrace request either way).
 FilterPtr build_arch_filter(std::uint16_t arch,
                             const std::vector<std::uint8_t> &flags) {
+  constexpr std::ptrdiff_t kMaxRulesWithData = 128;
+  const bool with_data =
+      std::count_if(flags.begin(), flags.end(),
+                    [](std::uint8_t f) { return f != 0; }) <= kMaxRulesWithData;
   FilterPtr ctx = new_filter(traced_arches()[arch].scmp_arch);
   for (std::uint32_t nr = 0; nr < flags.size(); ++nr) {
     const std::uint8_t f = flags[nr];
@@ -63,7 +72,8 @@ FilterPtr build_arch_filter(std::uint16_t arch,
     if (any_nr == __NR_SCMP_ERROR) {
       continue;
     }
-    const std::uint32_t action = SCMP_ACT_TRACE(encode_trace_data(key));
+    const std::uint32_t action =
+        SCMP_ACT_TRACE(with_data ? encode_trace_data(key) : 0);
     int rc = 0;
     if (f == kRefreshComm) {
       // prctl only renames with PR_SET_NAME: let the rest run untraced.
