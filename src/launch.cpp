@@ -49,17 +49,11 @@ FilterPtr new_filter(std::uint32_t scmp_arch) {
 }
 
 // One arch's part of the filter: TRACE, with the call's arch and number as
-// SECCOMP_RET_DATA, for every syscall the tracer needs to see. libseccomp
-// shares code between rules only when their actions are equal: with a data
-// value per rule, compiling 450 rules (-e all) takes ~0.2 s against ~3 ms.
-// Big selections therefore trace with data 0, and their stops read the
-// call with PTRACE_GET_SYSCALL_INFO (one ptrace request either way).
+// SECCOMP_RET_DATA (data 0 for big selections: rules_carry_data), for
+// every syscall the tracer needs to see.
 FilterPtr build_arch_filter(std::uint16_t arch,
                             const std::vector<std::uint8_t> &flags) {
-  constexpr std::ptrdiff_t kMaxRulesWithData = 128;
-  const bool with_data =
-      std::count_if(flags.begin(), flags.end(),
-                    [](std::uint8_t f) { return f != 0; }) <= kMaxRulesWithData;
+  const bool with_data = rules_carry_data(flags);
   FilterPtr ctx = new_filter(traced_arches()[arch].scmp_arch);
   for (std::uint32_t nr = 0; nr < flags.size(); ++nr) {
     const std::uint8_t f = flags[nr];
@@ -150,6 +144,13 @@ int load_filter(void *ctx) {
 }
 
 } // namespace
+
+bool rules_carry_data(const std::vector<std::uint8_t> &flags) {
+  constexpr std::ptrdiff_t kMaxRulesWithData = 128;
+  return std::count_if(flags.begin(), flags.end(), [](std::uint8_t f) {
+           return f != 0;
+         }) <= kMaxRulesWithData;
+}
 
 void Tracer::launch() {
   FilterPtr filter = build_filter(flags_);

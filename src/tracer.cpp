@@ -72,6 +72,7 @@ Tracer::Tracer(const TraceConfig &config, StatsTable &table,
     set_flag(flags_, "sched_getaffinity", kAffinityGet);
     set_flag(flags_, "sched_setaffinity", kAffinitySet);
   }
+  native_data_ = rules_carry_data(flags_[0]);
 }
 
 std::uint8_t Tracer::flags_of(SyscallKey key) const {
@@ -414,21 +415,22 @@ void Tracer::on_seccomp_stop(Task &task) {
     resume(task);
     return;
   }
+  // The hot path: the rule's RET_DATA names the call. i386 stops read the
+  // whole call: libseccomp sends socketcall and ipc subcalls through the
+  // rules of the direct calls (socket, shmget...).
   unsigned long data = 0;
-  if (::ptrace(PTRACE_GETEVENTMSG, task.tid, nullptr, &data) < 0) {
-    resume(task);
-    return;
+  if (native_data_ &&
+      ::ptrace(PTRACE_GETEVENTMSG, task.tid, nullptr, &data) == 0) {
+    const std::optional<SyscallKey> ours = decode_trace_data(data);
+    if (ours && ours->arch == 0 && (flags_of(*ours) & kAffinityGet) == 0) {
+      on_call(task, *ours, nullptr);
+      resume(task);
+      return;
+    }
   }
-  // i386 stops read the call too: libseccomp sends socketcall and ipc
-  // subcalls through the rules of the direct calls (socket, shmget...).
-  const std::optional<SyscallKey> ours = decode_trace_data(data);
-  if (ours && ours->arch == 0 && (flags_of(*ours) & kAffinityGet) == 0) {
-    on_call(task, *ours, nullptr); // the hot path: no arguments needed
-    resume(task);
-    return;
-  }
-  // sched_getaffinity needs its buffer address, and a stop from a filter
-  // the command loaded itself needs its number: read the whole call.
+  // Big selections (data 0), i386, sched_getaffinity (its buffer address
+  // is needed) and stops from a filter the command loaded itself: read the
+  // whole call.
   __ptrace_syscall_info info{};
   if (::ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, sizeof info, &info) > 0) {
     if (auto arch = arch_index(info.arch)) {

@@ -92,6 +92,7 @@ class Tracer {
   StatsTable &table_;
   const SignalCallback &on_signal_;
   std::vector<std::vector<std::uint8_t>> flags_; // [arch][nr]
+  bool native_data_ = false; // x86_64 rules carry encode_trace_data
   std::unordered_map<pid_t, Task> tasks_;
   pid_t command_pid_ = 0;
   bool detaching_ = false;
@@ -127,6 +128,13 @@ constexpr std::optional<SyscallKey> decode_trace_data(unsigned long data) {
                                                (kTraceDataArchLimit - 1)),
                     static_cast<std::uint32_t>(data & (kTraceDataNrLimit - 1))};
 }
+
+// Whether one arch's TRACE rules (flags: SyscallFlag bits per number) carry
+// encode_trace_data. libseccomp shares code between rules only when their
+// actions are equal: with a data value per rule, compiling 450 rules (-e
+// all) takes ~0.2 s against ~3 ms. Big selections trace with data 0, and
+// their stops read the call with PTRACE_GET_SYSCALL_INFO.
+bool rules_carry_data(const std::vector<std::uint8_t> &flags);
 
 // The PTRACE_O_* options every tracee gets.
 unsigned long tracer_options();
