@@ -73,7 +73,20 @@ std::string errno_name(int err) {
   if (const char *name = strerrorname_np(err)) {
     return name;
   }
-  return std::to_string(err);
+  // Kernel-internal codes an exit stop shows for a call a signal
+  // interrupted; the kernel restarts it (include/linux/errno.h).
+  switch (err) {
+  case 512:
+    return "ERESTARTSYS";
+  case 513:
+    return "ERESTARTNOINTR";
+  case 514:
+    return "ERESTARTNOHAND";
+  case 516:
+    return "ERESTART_RESTARTBLOCK";
+  default:
+    return std::to_string(err);
+  }
 }
 
 std::vector<ReportGroup> order_groups(const TableSnapshot &table,

@@ -164,6 +164,30 @@ TEST_CASE("json report has the documented fields", "[report]") {
   REQUIRE(j["syscalls"][1]["name"] == "read");
 }
 
+TEST_CASE("errno names include the kernel's restart codes", "[report]") {
+  // A call interrupted by a signal returns ERESTARTSYS (512) and friends at
+  // its exit stop; they have no libc name, and the kernel restarts it.
+  StatsTable t(16, 1024);
+  add(t, 0, "app", 0, 5);
+  EntryStats *e = t.find({0, 0}, EntryKeyView{"app", 0, 0});
+  REQUIRE(e != nullptr);
+  for (const int err : {2, 512, 513, 514, 516, 4000}) {
+    e->errors += 1;
+    e->errnos[err] += 1;
+  }
+  RenderOptions o = options();
+  o.errors = true;
+  const auto j =
+      nlohmann::json::parse(render(ReportFormat::json, t, sample_run(), o));
+  const auto &errnos = j["syscalls"][0]["callers"][0]["errnos"];
+  CHECK(errnos == nlohmann::json({{"ENOENT", 1},
+                                  {"ERESTARTSYS", 1},
+                                  {"ERESTARTNOINTR", 1},
+                                  {"ERESTARTNOHAND", 1},
+                                  {"ERESTART_RESTARTBLOCK", 1},
+                                  {"4000", 1}}));
+}
+
 TEST_CASE("json keeps escaped names valid", "[report]") {
   StatsTable t(16, 16);
   add(t, 1, "\x1b\n\"\xff", 0, 1);
