@@ -44,15 +44,13 @@ void AffinityPolicy::apply(const std::vector<pid_t> &tids,
   sched_setaffinity(0, sizeof mask, &mask);
 }
 
-void AffinityPolicy::update(const std::vector<pid_t> &tids, bool all_launched,
-                            bool stop_bound) {
-  if (mode_ != AffinityMode::automatic || !managed_) {
+void AffinityPolicy::update(const std::vector<pid_t> &tids, bool want_pinned) {
+  if (!managing()) {
     return;
   }
-  const bool want = all_launched && (tids.size() == 1 || stop_bound);
-  if (want != pinned_) {
-    apply(tids, want ? single_ : original_);
-    pinned_ = want;
+  if (want_pinned != pinned_) {
+    apply(tids, want_pinned ? single_ : original_);
+    pinned_ = want_pinned;
   }
 }
 

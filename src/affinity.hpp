@@ -1,10 +1,10 @@
 #pragma once
 // CPU placement of tracer and tracees (--affinity). A ptrace stop costs
 // ~5 us when tracer and tracee share a CPU and ~50 us across CPUs on a VM,
-// so while the traced tree is a single task, or several tasks whose stops
-// queue up at the tracer, `auto` pins them and the tracer to one CPU; it
-// lets go when neither holds any more. The command
-// still sees its own mask: sched_getaffinity results are rewritten.
+// so while at most one traced task can run (the others wait for children)
+// or the tasks' stops queue up at the tracer, `auto` pins them and the
+// tracer to one CPU, and lets go when neither holds. The command still
+// sees its own mask: sched_getaffinity results are rewritten.
 // Tracer-private.
 
 #include <sched.h>
@@ -32,11 +32,10 @@ class AffinityPolicy {
   // Pins the tracer itself if the mode starts pinned.
   void start();
 
-  // The traced tasks changed, or their storm of stops began or ended:
-  // pins them all while there is one task or a storm (auto mode).
-  // Attached (unfiltered) tasks are never moved.
-  void update(const std::vector<pid_t> &tids, bool all_launched,
-              bool stop_bound);
+  // The traced tasks or what they do changed: pins them all (and the
+  // tracer) if want_pinned, else gives them their original mask (auto
+  // mode, while managing). The caller never asks to pin attached tasks.
+  void update(const std::vector<pid_t> &tids, bool want_pinned);
 
   // A tracee set its own affinity: stop managing for the rest of the run.
   void release(const std::vector<pid_t> &tids);

@@ -69,7 +69,7 @@ po::options_description describe() {
      "interval (default 1 s) and at exit")
     ("affinity", po::value<std::string>()->value_name("POLICY"),
      "CPU placement: auto (default) runs tracer and command on one CPU "
-     "while the command is a single task or in a storm of stops, same-cpu "
+     "while at most one task can run or in a storm of stops, same-cpu "
      "always, off never")
     ("user,u", po::value<std::string>()->value_name("USER"),
      "run the command as USER (groups, gid and uid are dropped)")

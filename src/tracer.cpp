@@ -71,6 +71,9 @@ Tracer::Tracer(const TraceConfig &config, StatsTable &table,
   if (affinity_.watches_affinity_calls()) {
     set_flag(flags_, "sched_getaffinity", kAffinityGet);
     set_flag(flags_, "sched_setaffinity", kAffinitySet);
+    for (const char *name : {"wait4", "waitid", "waitpid"}) {
+      set_flag(flags_, name, kWaitCall);
+    }
   }
   native_data_ = rules_carry_data(flags_[0]);
 }
@@ -83,7 +86,8 @@ std::uint8_t Tracer::flags_of(SyscallKey key) const {
 }
 
 bool Tracer::needs_exit_stop(std::uint8_t flags) const {
-  return (flags & (kRefreshComm | kRefreshUid | kAffinityGet)) != 0 ||
+  return (flags & (kRefreshComm | kRefreshUid | kAffinityGet | kWaitCall)) !=
+             0 ||
          ((flags & kCount) != 0 && (config_.errors || config_.time));
 }
 
@@ -342,13 +346,18 @@ void Tracer::update_affinity() {
   if (affinity_.mode() != AffinityMode::automatic || tasks_.empty()) {
     return;
   }
+  // One CPU for everyone while at most one task can run (the others wait
+  // for children: a shell running commands one by one) or the tasks are in
+  // a storm of stops. A task blocked in any other call counts as runnable.
   std::vector<pid_t> tids;
   bool all_launched = true;
+  std::size_t runnable = 0;
   for (const auto &[tid, task] : tasks_) {
     tids.push_back(tid);
     all_launched = all_launched && task.seccomp;
+    runnable += task.waiting ? 0 : 1;
   }
-  affinity_.update(tids, all_launched, stop_bound_);
+  affinity_.update(tids, all_launched && (runnable <= 1 || stop_bound_));
 }
 
 void Tracer::on_call(Task &task, SyscallKey key, const std::uint64_t *args) {
@@ -359,6 +368,10 @@ void Tracer::on_call(Task &task, SyscallKey key, const std::uint64_t *args) {
       tids.push_back(tid);
     }
     affinity_.release(tids);
+  }
+  if ((flags & kWaitCall) != 0) {
+    task.waiting = true;
+    update_affinity();
   }
   // Not only while pinned: placement may change before the call returns.
   if ((flags & kAffinityGet) != 0 && affinity_.managing()) {
@@ -483,6 +496,10 @@ void Tracer::finish_call(Task &task, std::int64_t rval, bool is_error) {
   }
   if ((work & kAffinityGet) != 0 && !is_error && rval > 0) {
     show_original_mask(task, rval);
+  }
+  if ((work & kWaitCall) != 0) {
+    task.waiting = false;
+    update_affinity();
   }
   if ((work & kRefreshComm) != 0) {
     refresh_comm(task);

@@ -25,6 +25,7 @@ enum SyscallFlag : std::uint8_t {
   kRefreshUid = 4,   // may change the real uid: re-read uid at exit
   kAffinityGet = 8,  // sched_getaffinity: show the unpinned mask at exit
   kAffinitySet = 16, // sched_setaffinity: the command places itself
+  kWaitCall = 32,    // wait4/waitid/waitpid: blocks until a child changes
 };
 
 // One traced thread. comm and uid are cached and refreshed only on exec and
@@ -38,6 +39,7 @@ struct Task {
   bool counting = true;        // false for the launched child until it execs
   bool awaiting_exit = false;  // resumed with PTRACE_SYSCALL for the exit
   bool listening = false;      // in a group-stop, resumed with PTRACE_LISTEN
+  bool waiting = false;        // inside a kWaitCall (auto affinity only)
   std::uint8_t exit_work = 0;  // SyscallFlag bits to act on at the exit stop
   SyscallKey pending{};        // the counted call awaiting its exit stop
   std::string pending_image;   // comm when that call was made

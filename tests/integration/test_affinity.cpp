@@ -48,6 +48,24 @@ TEST_CASE("threads in a storm of stops see their own CPU mask", "[affinity]") {
   }
 }
 
+TEST_CASE("commands a shell runs one by one see their own CPU mask",
+          "[affinity]") {
+  // While sh waits for each child, the child is the only task that can
+  // run, so auto pins it; its sched_getaffinity must still see the mask.
+  const std::string n = std::to_string(cpus_allowed()) + "\n";
+  for (const char *policy : {"auto", "off"}) {
+    INFO(policy);
+    Outcome o;
+    auto r = run_json({"--affinity", policy, "-e", "write,wait4", "--",
+                       "/bin/sh", "-c", "nproc; nproc; nproc"},
+                      &o);
+    CHECK(o.exit_code == 0);
+    CHECK(o.out == n + n + n);
+    CHECK(calls(r, "write", "nproc") == 3);
+    CHECK(calls(r, "wait4", "sh") >= 3);
+  }
+}
+
 TEST_CASE("same-cpu affinity shows the command one CPU", "[affinity]") {
   if (cpus_allowed() < 2) {
     WARN("skipped: only one CPU here");
