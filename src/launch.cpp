@@ -73,6 +73,11 @@ FilterPtr build_arch_filter(std::uint16_t arch,
       // prctl only renames with PR_SET_NAME: let the rest run untraced.
       const scmp_arg_cmp set_name{0, SCMP_CMP_EQ, PR_SET_NAME, 0};
       rc = seccomp_rule_add_array(ctx.get(), action, any_nr, 1, &set_name);
+    } else if (f == kWaitCall || f == kWaitIdCall) {
+      // Only a wait that can block tells auto affinity anything.
+      const scmp_arg_cmp blocking{f == kWaitIdCall ? 3U : 2U,
+                                  SCMP_CMP_MASKED_EQ, WNOHANG, 0};
+      rc = seccomp_rule_add_array(ctx.get(), action, any_nr, 1, &blocking);
     } else {
       rc = seccomp_rule_add(ctx.get(), action, any_nr, 0);
     }

@@ -71,9 +71,9 @@ Tracer::Tracer(const TraceConfig &config, StatsTable &table,
   if (affinity_.watches_affinity_calls()) {
     set_flag(flags_, "sched_getaffinity", kAffinityGet);
     set_flag(flags_, "sched_setaffinity", kAffinitySet);
-    for (const char *name : {"wait4", "waitid", "waitpid"}) {
-      set_flag(flags_, name, kWaitCall);
-    }
+    set_flag(flags_, "wait4", kWaitCall);
+    set_flag(flags_, "waitpid", kWaitCall);
+    set_flag(flags_, "waitid", kWaitIdCall);
   }
   native_data_ = rules_carry_data(flags_[0]);
 }
@@ -86,8 +86,8 @@ std::uint8_t Tracer::flags_of(SyscallKey key) const {
 }
 
 bool Tracer::needs_exit_stop(std::uint8_t flags) const {
-  return (flags & (kRefreshComm | kRefreshUid | kAffinityGet | kWaitCall)) !=
-             0 ||
+  return (flags & (kRefreshComm | kRefreshUid | kAffinityGet | kWaitCall |
+                   kWaitIdCall)) != 0 ||
          ((flags & kCount) != 0 && (config_.errors || config_.time));
 }
 
@@ -369,9 +369,16 @@ void Tracer::on_call(Task &task, SyscallKey key, const std::uint64_t *args) {
     }
     affinity_.release(tids);
   }
-  if ((flags & kWaitCall) != 0) {
-    task.waiting = true;
-    update_affinity();
+  if ((flags & (kWaitCall | kWaitIdCall)) != 0) {
+    // WNOHANG returns at once: only a wait that can block leaves the other
+    // tasks as the ones that run.
+    const std::uint64_t options = args[(flags & kWaitIdCall) != 0 ? 3 : 2];
+    if ((options & WNOHANG) == 0) {
+      task.waiting = true;
+      update_affinity();
+    } else {
+      flags &= ~(kWaitCall | kWaitIdCall);
+    }
   }
   // Not only while pinned: placement may change before the call returns.
   if ((flags & kAffinityGet) != 0 && affinity_.managing()) {
@@ -435,15 +442,15 @@ void Tracer::on_seccomp_stop(Task &task) {
   if (native_data_ &&
       ::ptrace(PTRACE_GETEVENTMSG, task.tid, nullptr, &data) == 0) {
     const std::optional<SyscallKey> ours = decode_trace_data(data);
-    if (ours && ours->arch == 0 && (flags_of(*ours) & kAffinityGet) == 0) {
+    if (ours && ours->arch == 0 && (flags_of(*ours) & kNeedsArgs) == 0) {
       on_call(task, *ours, nullptr);
       resume(task);
       return;
     }
   }
-  // Big selections (data 0), i386, sched_getaffinity (its buffer address
-  // is needed) and stops from a filter the command loaded itself: read the
-  // whole call.
+  // Big selections (data 0), i386, calls whose arguments we use
+  // (kNeedsArgs) and stops from a filter the command loaded itself: read
+  // the whole call.
   __ptrace_syscall_info info{};
   if (::ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, sizeof info, &info) > 0) {
     if (auto arch = arch_index(info.arch)) {
@@ -497,7 +504,7 @@ void Tracer::finish_call(Task &task, std::int64_t rval, bool is_error) {
   if ((work & kAffinityGet) != 0 && !is_error && rval > 0) {
     show_original_mask(task, rval);
   }
-  if ((work & kWaitCall) != 0) {
+  if ((work & (kWaitCall | kWaitIdCall)) != 0) {
     task.waiting = false;
     update_affinity();
   }

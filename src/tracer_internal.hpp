@@ -25,8 +25,12 @@ enum SyscallFlag : std::uint8_t {
   kRefreshUid = 4,   // may change the real uid: re-read uid at exit
   kAffinityGet = 8,  // sched_getaffinity: show the unpinned mask at exit
   kAffinitySet = 16, // sched_setaffinity: the command places itself
-  kWaitCall = 32,    // wait4/waitid/waitpid: blocks until a child changes
+  kWaitCall = 32,    // wait4/waitpid: may block until a child changes
+  kWaitIdCall = 64,  // waitid: the same, with its options in argument 3
 };
+
+// The flags whose handling reads the call's arguments.
+constexpr std::uint8_t kNeedsArgs = kAffinityGet | kWaitCall | kWaitIdCall;
 
 // One traced thread. comm and uid are cached and refreshed only on exec and
 // on the syscalls that change them, never per counted call.
@@ -39,7 +43,7 @@ struct Task {
   bool counting = true;        // false for the launched child until it execs
   bool awaiting_exit = false;  // resumed with PTRACE_SYSCALL for the exit
   bool listening = false;      // in a group-stop, resumed with PTRACE_LISTEN
-  bool waiting = false;        // inside a kWaitCall (auto affinity only)
+  bool waiting = false;        // inside a blocking wait (auto affinity only)
   std::uint8_t exit_work = 0;  // SyscallFlag bits to act on at the exit stop
   SyscallKey pending{};        // the counted call awaiting its exit stop
   std::string pending_image;   // comm when that call was made
@@ -84,8 +88,8 @@ class Tracer {
   std::uint8_t flags_of(SyscallKey key) const;
   bool needs_exit_stop(std::uint8_t flags) const;
   void detach_task(pid_t tid, WaitStatus status);
-  // args: the call's six arguments; may be null unless the call is
-  // sched_getaffinity (kAffinityGet), the only one whose arguments we use.
+  // args: the call's six arguments; may be null unless its flags include
+  // kNeedsArgs.
   void on_call(Task &task, SyscallKey key, const std::uint64_t *args);
   void update_affinity();
   void show_original_mask(const Task &task, std::int64_t rval);
