@@ -61,7 +61,7 @@ void AffinityPolicy::place(pid_t tid) const {
 }
 
 void AffinityPolicy::release(const std::vector<pid_t> &tids) {
-  if (!managed_ || mode_ != AffinityMode::automatic) {
+  if (!managing()) {
     return;
   }
   managed_ = false;
