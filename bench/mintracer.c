@@ -7,6 +7,8 @@
  * usage: mintracer SET COMMAND [ARGS...]   (SET: "all" or "read,write,...")
  * Prints the total count to stderr; exits with the command's status. */
 #define _GNU_SOURCE
+#include "callset.h"
+
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,41 +18,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void trace_call(scmp_filter_ctx ctx, int nr, const char *name) {
-  if (nr < 0 || seccomp_rule_add(ctx, SCMP_ACT_TRACE(nr), nr, 0) < 0) {
-    fprintf(stderr, "mintracer: cannot trace %s\n", name);
-    exit(2);
-  }
-}
-
-static scmp_filter_ctx build_filter(char *set) {
-  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-  if (ctx == NULL) {
-    return NULL;
-  }
-  seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-  if (strcmp(set, "all") == 0) {
-    for (int nr = 0; nr < 1024; ++nr) {
-      char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-      if (name != NULL) {
-        trace_call(ctx, nr, name);
-        free(name);
-      }
-    }
-    return ctx;
-  }
-  for (char *name = strtok(set, ","); name != NULL; name = strtok(NULL, ",")) {
-    trace_call(ctx, seccomp_syscall_resolve_name(name), name);
-  }
-  return ctx;
-}
+static uint32_t trace_action(int nr) { return SCMP_ACT_TRACE(nr); }
 
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: mintracer SET COMMAND [ARGS...]\n");
     return 2;
   }
-  scmp_filter_ctx ctx = build_filter(argv[1]);
+  scmp_filter_ctx ctx = build_filter(argv[1], trace_action);
   if (ctx == NULL) {
     return 2;
   }
