@@ -96,7 +96,12 @@ void render_json(std::ostream &out, const TableSnapshot &table,
   if (run.timestamp) {
     j["timestamp"] = *run.timestamp;
   }
-  j["command"] = run.command;
+  // Arguments are as untrusted as image names (and JSON needs UTF-8).
+  Json command = Json::array();
+  for (const std::string &arg : run.command) {
+    command.push_back(escape_image(arg));
+  }
+  j["command"] = std::move(command);
   j["pids"] = run.pids;
   j["monitored"] = run.monitored;
   j["duration_s"] = run.duration_s;

@@ -197,6 +197,17 @@ TEST_CASE("json keeps escaped names valid", "[report]") {
   REQUIRE(j["exit_status"].is_null());
 }
 
+TEST_CASE("json escapes command arguments that are not UTF-8", "[report]") {
+  StatsTable t(16, 16);
+  RunInfo run;
+  run.command = {"sh", "-c", "exit 7", "\xff\xc3", "caf\xc3\xa9\n"};
+  const auto j =
+      nlohmann::json::parse(render(ReportFormat::json, t, run, options()));
+  REQUIRE(j["command"] == nlohmann::json::array({"sh", "-c", "exit 7",
+                                                 "\\xff\\xc3",
+                                                 "caf\\xc3\\xa9\\x0a"}));
+}
+
 TEST_CASE("csv quotes fields per RFC 4180", "[report]") {
   StatsTable t(16, 16);
   add(t, 1, "a,\"b\"", 5, 2);
