@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <string_view>
 
 namespace syscallmon {
 namespace {
@@ -26,6 +27,31 @@ std::string temp_name_for(const std::string &path, std::mt19937_64 &rng) {
 
 Error file_error(const std::string &what, const std::string &path, int err) {
   return Error{fmt::format("{} {}: {}", what, path, std::strerror(err))};
+}
+
+// /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N name our own
+// descriptors: write through them, as a shell does, at their offset. Opening
+// the path again would start at offset 0 of a redirected file; renaming
+// over it would replace the system's /dev/stdout link.
+std::optional<int> own_fd(const std::string &path) {
+  if (path == "/dev/stdin") {
+    return 0;
+  }
+  if (path == "/dev/stdout") {
+    return 1;
+  }
+  if (path == "/dev/stderr") {
+    return 2;
+  }
+  for (const std::string_view prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    if (path.starts_with(prefix) && path.size() > prefix.size() &&
+        path.size() - prefix.size() <= 9 &&
+        path.find_first_not_of("0123456789", prefix.size()) ==
+            std::string::npos) {
+      return std::stoi(path.substr(prefix.size()));
+    }
+  }
+  return std::nullopt;
 }
 
 } // namespace
@@ -56,6 +82,13 @@ AtomicFile::~AtomicFile() {
 
 Result<AtomicFile> AtomicFile::create(const std::string &path,
                                       const TempNamer &namer) {
+  if (auto fd = own_fd(path)) {
+    UniqueFd copy(::fcntl(*fd, F_DUPFD_CLOEXEC, 3));
+    if (!copy.valid()) {
+      return file_error("cannot write to", path, errno);
+    }
+    return AtomicFile(path, "", std::move(copy));
+  }
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     // A device, FIFO or socket (/dev/null, /dev/stderr, a pipe) is written

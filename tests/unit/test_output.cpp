@@ -53,6 +53,29 @@ TEST_CASE("a symlink planted at the temporary name is never written through",
   CHECK((st.st_mode & 0777) == 0644);
 }
 
+TEST_CASE("our own descriptors are written through at their offset",
+          "[output]") {
+  TempDir dir;
+  const std::string out = dir.path + "/stdout";
+  const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, "command\n", 8) == 8);
+  // As `syscallmon -o /dev/stdout -- cmd > file` would: the report goes
+  // after the command's output, and no link or file is replaced.
+  for (const std::string &name :
+       {"/dev/fd/" + std::to_string(fd), "/proc/self/fd/" + std::to_string(fd)}) {
+    auto file = AtomicFile::create(name);
+    REQUIRE(file.ok());
+    REQUIRE(!file->write("report\n"));
+    REQUIRE(!file->commit());
+  }
+  ::close(fd);
+  CHECK(slurp(out) == "command\nreport\nreport\n");
+  struct stat st {};
+  REQUIRE(::lstat("/dev/stdout", &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+}
+
 TEST_CASE("an uncommitted file leaves nothing behind", "[output]") {
   TempDir dir;
   {
