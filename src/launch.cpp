@@ -114,7 +114,9 @@ FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
 // In the child: load the filter, with NO_NEW_PRIVS only if required.
 int load_filter(void *ctx) {
   int rc = seccomp_load(ctx);
-  if (rc == -EACCES) {
+  // The kernel says EACCES without CAP_SYS_ADMIN; libseccomp 2.5 reports
+  // kernel errors as ECANCELED unless SCMP_FLTATR_API_SYSRAWRC is set.
+  if (rc == -EACCES || rc == -ECANCELED) {
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
     rc = seccomp_load(ctx);
   }

@@ -86,6 +86,25 @@ TEST_CASE("setuid splits the counts by uid", "[launch][root]") {
   CHECK(by_uid[65534] == 6);
 }
 
+TEST_CASE("an unprivileged user can launch a command", "[launch][root]") {
+  if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
+    WARN("skipped: needs root and setpriv to become nobody");
+    return;
+  }
+  // Without CAP_SYS_ADMIN the filter needs NO_NEW_PRIVS: the kernel's
+  // EACCES reaches us as libseccomp's ECANCELED.
+  auto o = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", syscallmon(), "-q", "-f", "csv", "-e",
+                "read,write", "--", helper("hw_rw"), "5"});
+  INFO(o.err);
+  CHECK(o.exit_code == 0);
+  const std::string row = "\nwrite,x86_64,hw_rw,65534,5";
+  const auto at = o.err.find(row);
+  REQUIRE(at != std::string::npos);
+  CHECK(o.err.substr(at + row.size()).find_first_of("0123456789") != 0);
+  CHECK(o.err.find("read,x86_64,hw_rw,65534,") != std::string::npos);
+}
+
 TEST_CASE("signal handlers run and the exit code comes through", "[launch]") {
   Outcome o;
   auto r = run_json({"-e", "all", "--", helper("hw_signals")}, &o);
