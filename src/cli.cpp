@@ -152,8 +152,10 @@ Result<double> parse_seconds(const std::string &option,
                              const std::string &text) {
   char *end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) ||
-      v < 0.001 || v > 86400) {
+  // Plain decimals only: strtod would also take " 5", "0x10" and "1e3".
+  if (text.empty() || text.find_first_not_of("0123456789.") != text.npos ||
+      end != text.c_str() + text.size() || !std::isfinite(v) || v < 0.001 ||
+      v > 86400) {
     return usage(fmt::format("invalid value '{}' for --{}: expected seconds "
                              "from 0.001 to 86400",
                              text, option));
@@ -256,6 +258,12 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   o.syscalls = str("syscalls").value_or(std::string(kDefaultSyscalls));
   o.output = str("output");
   o.stats_file = str("stats-file");
+  if (o.output && o.output->empty()) {
+    return usage("--output needs a file name");
+  }
+  if (o.stats_file && o.stats_file->empty()) {
+    return usage("--stats-file needs a file name");
+  }
   o.user = str("user");
   o.errors = vm.count("errors") > 0;
   o.time = vm.count("time") > 0;
