@@ -11,4 +11,9 @@ namespace syscallmon {
 // printable ASCII, so one entry is always one line in every format.
 std::string escape_image(std::string_view raw);
 
+// Control bytes and DEL become "\xNN"; everything else stays. For error
+// messages that quote user input (option values, command names): one line,
+// no terminal escapes, and UTF-8 names stay readable.
+std::string escape_controls(std::string_view raw);
+
 } // namespace syscallmon
