@@ -203,9 +203,9 @@ TEST_CASE("json escapes command arguments that are not UTF-8", "[report]") {
   run.command = {"sh", "-c", "exit 7", "\xff\xc3", "caf\xc3\xa9\n"};
   const auto j =
       nlohmann::json::parse(render(ReportFormat::json, t, run, options()));
-  REQUIRE(j["command"] == nlohmann::json::array({"sh", "-c", "exit 7",
-                                                 "\\xff\\xc3",
-                                                 "caf\\xc3\\xa9\\x0a"}));
+  REQUIRE(j["command"] ==
+          nlohmann::json::array(
+              {"sh", "-c", "exit 7", "\\xff\\xc3", "caf\\xc3\\xa9\\x0a"}));
 }
 
 TEST_CASE("csv quotes fields per RFC 4180", "[report]") {
