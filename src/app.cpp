@@ -12,12 +12,15 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <iostream>
 #include <sstream>
 
+#include "syscallmon/escape.hpp"
 #include "syscallmon/output.hpp"
+#include "syscallmon/proc_info.hpp"
 #include "syscallmon/report.hpp"
 #include "syscallmon/signals.hpp"
 #include "syscallmon/syscalls.hpp"
@@ -116,8 +119,22 @@ std::string resolve_command(const std::string &name) {
   throw FatalError(kExitNotFound, name + ": command not found");
 }
 
+// A user name, or a numeric uid as setpriv and sudo '#uid' take it; a uid
+// with no passwd entry runs with gid = uid and no supplementary groups.
 RunAs resolve_user(const std::string &user) {
   const passwd *pw = ::getpwnam(user.c_str());
+  if (pw == nullptr && !user.empty() && user.size() <= 10 &&
+      user.find_first_not_of("0123456789") == std::string::npos) {
+    const unsigned long id = std::stoul(user);
+    if (id >= static_cast<uid_t>(-1)) {
+      throw FatalError(kExitUsage, fmt::format("invalid uid '{}'", user));
+    }
+    pw = ::getpwuid(static_cast<uid_t>(id));
+    if (pw == nullptr) {
+      const auto uid = static_cast<uid_t>(id);
+      return RunAs{uid, static_cast<gid_t>(uid), {}};
+    }
+  }
   if (pw == nullptr) {
     throw FatalError(kExitUsage, fmt::format("unknown user '{}'", user));
   }
@@ -211,18 +228,22 @@ class Reporter {
     }
   }
 
-  // The report at exit; commits -o FILE.
-  void finish(const StatsTable &table, std::optional<int> exit_status) {
+  // The report at exit; commits -o FILE unless a write to it failed (the
+  // old FILE then stays whole). False if the report was not delivered.
+  bool finish(const StatsTable &table, std::optional<int> exit_status) {
     run_.exit_status = exit_status;
     to_report_stream(render(table, false));
     if (options_.stats_file) {
       update_stats_file(render(table, true));
     }
-    if (output_) {
+    if (output_ && !report_failed_) {
       if (auto err = output_->commit()) {
-        throw FatalError(kExitFailure, err->message);
+        spdlog::error("cannot write the report: {}",
+                      escape_controls(err->message));
+        return false;
       }
     }
+    return !report_failed_;
   }
 
  private:
@@ -243,7 +264,8 @@ class Reporter {
     const auto err = output_ ? output_->write(text) : write_all(2, text);
     if (err && !report_failed_) {
       report_failed_ = true;
-      spdlog::error("cannot write the report: {}", err->message);
+      spdlog::error("cannot write the report: {}",
+                    escape_controls(err->message));
     }
   }
 
@@ -251,7 +273,8 @@ class Reporter {
     if (auto err = write_file_atomically(*options_.stats_file, text)) {
       if (!stats_file_failed_) {
         stats_file_failed_ = true; // logged once; tracing goes on
-        spdlog::warn("cannot update the stats file: {}", err->message);
+        spdlog::warn("cannot update the stats file: {}",
+                     escape_controls(err->message));
       }
     }
   }
@@ -265,6 +288,25 @@ class Reporter {
   bool stats_file_failed_ = false;
 };
 
+// -p with the id of a thread means its process, as with strace -f -p: the
+// thread's /proc/TID/task lists them all anyway. The report names the
+// process.
+std::vector<pid_t> process_ids(const std::vector<pid_t> &pids) {
+  std::vector<pid_t> out;
+  for (pid_t pid : pids) {
+    const auto st = read_status(pid);
+    if (st && st->tgid > 0 && st->tgid != pid) {
+      spdlog::info("{} is a thread of process {}: tracing all its threads", pid,
+                   st->tgid);
+      pid = st->tgid;
+    }
+    if (std::find(out.begin(), out.end(), pid) == out.end()) {
+      out.push_back(pid);
+    }
+  }
+  return out;
+}
+
 TraceConfig trace_config(const Options &o, SyscallSelection selection) {
   TraceConfig cfg;
   cfg.selection = std::move(selection);
@@ -272,7 +314,7 @@ TraceConfig trace_config(const Options &o, SyscallSelection selection) {
   if (!o.command.empty()) {
     cfg.exec_path = resolve_command(o.command.front());
   }
-  cfg.attach_pids = o.pids;
+  cfg.attach_pids = process_ids(o.pids);
   cfg.errors = o.errors;
   cfg.time = o.time;
   cfg.by_pid = o.by_pid;
@@ -308,7 +350,7 @@ int run_app(const Options &o) {
 
   RunInfo run;
   run.command = o.command;
-  run.pids.assign(o.pids.begin(), o.pids.end());
+  run.pids.assign(cfg.attach_pids.begin(), cfg.attach_pids.end());
   run.monitored = cfg.selection.names;
   RenderOptions render;
   render.bar_width = o.bar_width;
@@ -338,13 +380,15 @@ int run_app(const Options &o) {
   if (result.command_status) {
     status = exit_code_of(*result.command_status);
   }
-  reporter.finish(table, status);
+  const bool delivered = reporter.finish(table, status);
   rusage self{};
   if (::getrusage(RUSAGE_SELF, &self) == 0) {
     // Ours alone: a wait4 rusage would include the reaped command's.
     spdlog::info("peak RSS {} KiB", self.ru_maxrss);
   }
-  return status.value_or(kExitOk);
+  const int code = status.value_or(kExitOk);
+  // A lost report fails the run, but a failed command's status wins.
+  return !delivered && code == kExitOk ? kExitFailure : code;
 }
 
 } // namespace syscallmon

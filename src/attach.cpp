@@ -45,6 +45,10 @@ void check_target(pid_t pid) {
   if (!st) {
     throw attach_error(pid, "No such process");
   }
+  if (st->state == 'Z' || st->state == 'X') {
+    throw attach_error(pid, "the process has exited (a zombie its parent "
+                            "has not reaped)");
+  }
   if (pid == ::getpid()) {
     throw attach_error(pid, "refusing to trace syscallmon itself");
   }

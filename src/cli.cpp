@@ -153,7 +153,8 @@ Result<double> parse_seconds(const std::string &option,
   char *end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   // Plain decimals only: strtod would also take " 5", "0x10" and "1e3".
-  if (text.empty() || text.find_first_not_of("0123456789.") != text.npos ||
+  if (text.empty() ||
+      text.find_first_not_of("0123456789.") != std::string::npos ||
       end != text.c_str() + text.size() || !std::isfinite(v) || v < 0.001 ||
       v > 86400) {
     return usage(fmt::format("invalid value '{}' for --{}: expected seconds "
@@ -349,6 +350,13 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   }
   if (o.user && o.command.empty()) {
     return usage("-u USER needs a command to run");
+  }
+  // Without the measurement the key would silently sort by name.
+  if (o.sort == SortKey::errors && !o.errors) {
+    return usage("--sort errors needs --errors");
+  }
+  if (o.sort == SortKey::time && !o.time) {
+    return usage("--sort time needs --time");
   }
   return o;
 }

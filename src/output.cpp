@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <random>
 #include <string_view>
 
@@ -16,13 +18,33 @@ namespace {
 
 constexpr int kCreateAttempts = 16;
 
-std::string temp_name_for(const std::string &path, std::mt19937_64 &rng) {
+std::string directory_of(const std::string &path) {
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos) {
+    return ".";
+  }
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Candidate temporary names next to path: ".NAME.<random hex>.tmp", or the
+// namer's (tests plant things at them).
+std::function<std::string()> temp_names(const std::string &path,
+                                        const AtomicFile::TempNamer &namer) {
+  if (namer) {
+    return [path, namer] { return namer(path); };
+  }
+  std::random_device seed;
+  auto rng = std::make_shared<std::mt19937_64>(
+      (static_cast<std::uint64_t>(seed()) << 32) ^ seed() ^
+      static_cast<std::uint64_t>(::getpid()));
   const std::size_t slash = path.rfind('/');
   const std::string dir =
       slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const std::string base =
       slash == std::string::npos ? path : path.substr(slash + 1);
-  return fmt::format("{}.{}.{:016x}.tmp", dir, base, rng());
+  return [dir, base, rng] {
+    return fmt::format("{}.{}.{:016x}.tmp", dir, base, (*rng)());
+  };
 }
 
 Error file_error(const std::string &what, const std::string &path, int err) {
@@ -71,8 +93,16 @@ std::optional<Error> write_all(int fd, const std::string &data) {
   return std::nullopt;
 }
 
-AtomicFile::AtomicFile(std::string path, std::string temp, UniqueFd fd)
-    : path_(std::move(path)), temp_(std::move(temp)), fd_(std::move(fd)) {}
+AtomicFile::AtomicFile(std::string path, std::string temp, UniqueFd fd,
+                       TempNamer namer)
+    : path_(std::move(path)), temp_(std::move(temp)), fd_(std::move(fd)),
+      namer_(std::move(namer)) {}
+
+AtomicFile AtomicFile::write_through(std::string path, UniqueFd fd) {
+  AtomicFile file(std::move(path), "", std::move(fd), {});
+  file.written_through_ = true;
+  return file;
+}
 
 AtomicFile::~AtomicFile() {
   if (fd_.valid() && !temp_.empty()) {
@@ -87,7 +117,7 @@ Result<AtomicFile> AtomicFile::create(const std::string &path,
     if (!copy.valid()) {
       return file_error("cannot write to", path, errno);
     }
-    return AtomicFile(path, "", std::move(copy));
+    return write_through(path, std::move(copy));
   }
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -97,21 +127,35 @@ Result<AtomicFile> AtomicFile::create(const std::string &path,
     if (!fd.valid()) {
       return file_error("cannot open", path, errno);
     }
-    return AtomicFile(path, "", std::move(fd));
+    return write_through(path, std::move(fd));
   }
-  std::random_device seed;
-  std::mt19937_64 rng((static_cast<std::uint64_t>(seed()) << 32) ^ seed() ^
-                      static_cast<std::uint64_t>(::getpid()));
+  // An unnamed file in the target's directory: a run killed before commit
+  // leaves nothing behind. Filesystems without O_TMPFILE get a named one.
+  UniqueFd unnamed(::open(directory_of(path).c_str(),
+                          O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+  if (unnamed.valid()) {
+    ::fchmod(unnamed.get(), 0644); // whatever the umask
+    return AtomicFile(path, "", std::move(unnamed), namer);
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    return file_error("cannot create a temporary file for", path, errno);
+  }
+  return create_named(path, namer);
+}
+
+Result<AtomicFile> AtomicFile::create_named(const std::string &path,
+                                            const TempNamer &namer) {
   int err = 0;
+  auto names = temp_names(path, namer);
   for (int attempt = 0; attempt < kCreateAttempts; ++attempt) {
-    std::string temp = namer ? namer(path) : temp_name_for(path, rng);
+    std::string temp = names();
     // O_EXCL|O_NOFOLLOW: fail rather than follow anything already there.
     UniqueFd fd(::open(temp.c_str(),
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                        0644));
     if (fd.valid()) {
       ::fchmod(fd.get(), 0644); // whatever the umask
-      return AtomicFile(path, std::move(temp), std::move(fd));
+      return AtomicFile(path, std::move(temp), std::move(fd), namer);
     }
     err = errno;
     if (err != EEXIST) {
@@ -129,6 +173,12 @@ std::optional<Error> AtomicFile::write(const std::string &data) {
 }
 
 std::optional<Error> AtomicFile::commit() {
+  if (fd_.valid() && temp_.empty() && !written_through_) {
+    if (auto err = link_unnamed()) {
+      fd_.reset();
+      return err;
+    }
+  }
   if (temp_.empty()) {
     fd_.reset(); // written through: nothing to rename
     return std::nullopt;
@@ -141,6 +191,29 @@ std::optional<Error> AtomicFile::commit() {
   }
   fd_.reset();
   return std::nullopt;
+}
+
+// Gives the O_TMPFILE file a fresh temporary name, then commit() renames it.
+// linkat never follows or replaces what is already at the new name.
+std::optional<Error> AtomicFile::link_unnamed() {
+  const std::string proc_fd = fmt::format("/proc/self/fd/{}", fd_.get());
+  auto names = temp_names(path_, namer_);
+  int err = 0;
+  for (int attempt = 0; attempt < kCreateAttempts; ++attempt) {
+    std::string temp = names();
+    // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd does not.
+    if (::linkat(fd_.get(), "", AT_FDCWD, temp.c_str(), AT_EMPTY_PATH) == 0 ||
+        ::linkat(AT_FDCWD, proc_fd.c_str(), AT_FDCWD, temp.c_str(),
+                 AT_SYMLINK_FOLLOW) == 0) {
+      temp_ = std::move(temp);
+      return std::nullopt;
+    }
+    err = errno;
+    if (err != EEXIST) {
+      break;
+    }
+  }
+  return file_error("cannot name the temporary file for", path_, err);
 }
 
 std::optional<Error> write_file_atomically(const std::string &path,

@@ -1,8 +1,10 @@
 #pragma once
 // Where reports go: stderr, a -o FILE or a --stats-file. Files are written
-// to a temporary file created with O_EXCL|O_NOFOLLOW in the same directory
-// and renamed into place, so no planted symlink is ever written through and
-// a reader never sees half a report.
+// to an unnamed O_TMPFILE file in the same directory (a named one created
+// with O_EXCL|O_NOFOLLOW where the filesystem has no O_TMPFILE), linked to a
+// fresh temporary name and renamed into place at commit: no planted symlink
+// is ever written through, a reader never sees half a report, and a killed
+// run leaves no temporary file.
 
 #include <functional>
 #include <optional>
@@ -21,9 +23,9 @@ class AtomicFile {
 
   // Creates the temporary file next to path, mode 0644. A name that is
   // already taken (by anything, a planted symlink included) is never
-  // opened: another random name is tried. If path already is something
-  // other than a regular file (a device such as /dev/null, a FIFO), it is
-  // opened and written directly instead.
+  // opened or replaced: another random name is tried. If path already is
+  // something other than a regular file (a device such as /dev/null, a FIFO),
+  // it is opened and written directly instead.
   static Result<AtomicFile> create(const std::string &path,
                                    const TempNamer &namer = {});
 
@@ -36,10 +38,17 @@ class AtomicFile {
   std::optional<Error> commit();
 
  private:
-  AtomicFile(std::string path, std::string temp, UniqueFd fd);
+  AtomicFile(std::string path, std::string temp, UniqueFd fd, TempNamer namer);
+  static AtomicFile write_through(std::string path, UniqueFd fd);
+  static Result<AtomicFile> create_named(const std::string &path,
+                                         const TempNamer &namer);
+  std::optional<Error> link_unnamed();
+
   std::string path_;
-  std::string temp_;
+  std::string temp_; // empty while unnamed, and when written through
   UniqueFd fd_;
+  TempNamer namer_;
+  bool written_through_ = false;
 };
 
 // Writes path atomically with the given content.

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <thread>
 
 #include "harness.hpp"
@@ -140,6 +141,30 @@ TEST_CASE("every thread of a multi-threaded process is attached", "[attach]") {
   CHECK(wait_exit(h) == 0);
 }
 
+TEST_CASE("the id of a thread attaches its whole process", "[attach]") {
+  const std::string dir = temp_dir();
+  const pid_t h = spawn({helper("hw_mt_counter"), "3", "60", "5"}, dir + "/out",
+                        dir + "/err");
+  pid_t thread = 0;
+  for (int i = 0; i < 400 && thread == 0; ++i) {
+    for (const auto &entry : std::filesystem::directory_iterator(
+             "/proc/" + std::to_string(h) + "/task")) {
+      const pid_t tid = std::stoi(entry.path().filename().string());
+      if (tid != h) {
+        thread = tid;
+      }
+    }
+    sleep_ms(5);
+  }
+  REQUIRE(thread != 0);
+  auto r = attach_for(thread, 150, {"-e", "write"});
+  CHECK(r["pids"] == nlohmann::json::array({h}));
+  for (int i = 0; i < 3; ++i) {
+    CHECK(calls(r, "write", "mt-" + std::to_string(i)) > 0);
+  }
+  CHECK(wait_exit(h) == 0);
+}
+
 TEST_CASE("a stopped process stays stopped after detach", "[attach]") {
   const std::string dir = temp_dir();
   const pid_t h =
@@ -169,6 +194,20 @@ TEST_CASE("attach errors are one line, exit 1 (usage: 2)", "[attach][errors]") {
   CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
   o = run({syscallmon(), "-p", "12,,34"});
   CHECK(o.exit_code == 2);
+
+  // A zombie: exited, not yet reaped by us.
+  const pid_t zombie = spawn({"/bin/true"}, "/dev/null", "/dev/null");
+  for (int i = 0; i < 400 && status_field(zombie, "State").front() != 'Z';
+       ++i) {
+    sleep_ms(5);
+  }
+  REQUIRE(status_field(zombie, "State").front() == 'Z');
+  o = run({syscallmon(), "-p", std::to_string(zombie)});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err == "syscallmon: attach to pid " + std::to_string(zombie) +
+                     ": the process has exited (a zombie its parent has "
+                     "not reaped)\n");
+  CHECK(wait_exit(zombie) == 0);
 
   // Our own parent (this test) is an ancestor of syscallmon.
   o = run({syscallmon(), "-p", std::to_string(::getpid())});

@@ -191,3 +191,15 @@ TEST_CASE("the command's exit status and fatal signal come through",
   CHECK(run({syscallmon(), "--", "/bin/sh", "-c", "kill -TERM $$"}).exit_code ==
         143);
 }
+
+TEST_CASE("a report that cannot be written fails a run that succeeded",
+          "[launch][errors]") {
+  // /dev/full: every write fails with ENOSPC.
+  auto o = run({syscallmon(), "-o", "/dev/full", "--", helper("hw_rw"), "2"});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err.find("cannot write the report: write /dev/full: No space left "
+                   "on device") != std::string::npos);
+  // The command's own failure wins over the lost report.
+  o = run({syscallmon(), "-o", "/dev/full", "--", "/bin/sh", "-c", "exit 3"});
+  CHECK(o.exit_code == 3);
+}

@@ -127,9 +127,21 @@ TEST_CASE("the command can run as another user", "[torture][root]") {
   const auto &callers = r["syscalls"][0]["callers"];
   REQUIRE(callers.size() == 1);
   CHECK(callers[0]["uid"] == 65534);
+  // A numeric uid, with and without a passwd entry.
+  r = run_json({"-u", "65534", "-e", "write", "--", "/usr/bin/id"}, &o);
+  CHECK(o.exit_code == 0);
+  CHECK(o.out.find("uid=65534(nobody) gid=65534(nogroup)") == 0);
+  r = run_json({"-u", "4000000", "-e", "write", "--", "/usr/bin/id"}, &o);
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == "uid=4000000 gid=4000000 groups=4000000\n");
+  REQUIRE(r["syscalls"][0]["callers"].size() == 1);
+  CHECK(r["syscalls"][0]["callers"][0]["uid"] == 4000000);
   auto bad = run({syscallmon(), "-u", "no-such-user-xyz", "--", "true"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err == "syscallmon: unknown user 'no-such-user-xyz'\n");
+  bad = run({syscallmon(), "-u", "4294967295", "--", "true"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "syscallmon: invalid uid '4294967295'\n");
 }
 
 TEST_CASE("malformed options each exit 2 with one line", "[torture][errors]") {

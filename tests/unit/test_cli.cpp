@@ -79,6 +79,8 @@ TEST_CASE("malformed options are one-line usage errors", "[cli]") {
       {"-p", "-3"},
       {"--format", "xml", "--", "true"},
       {"--sort", "size", "--", "true"},
+      {"--sort", "time", "--", "true"},
+      {"--sort", "errors", "--time", "--", "true"},
       {"--interval", "-1", "--", "true"},
       {"--interval", "nan", "--", "true"},
       {"--interval", "0x10", "--", "true"},
