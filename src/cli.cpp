@@ -51,8 +51,8 @@ po::options_description describe() {
     ("bar-width", po::value<std::string>()->value_name("N"),
      "width of the text report's + bars (default: 20, 0 hides them)")
     ("sort", po::value<std::string>()->value_name("KEY"),
-     "order entries and syscalls by calls, name, errors or time "
-     "(default: calls)")
+     "order entries and syscalls by calls, name, errors (with --errors) "
+     "or time (with --time) (default: calls)")
     ("top", po::value<std::string>()->value_name("N"),
      "show at most N entries per syscall")
     ("errors", "count failed calls and their errno (adds an exit stop per "
@@ -72,7 +72,8 @@ po::options_description describe() {
      "while at most one task can run or in a storm of stops, same-cpu "
      "always, off never")
     ("user,u", po::value<std::string>()->value_name("USER"),
-     "run the command as USER (groups, gid and uid are dropped)")
+     "run the command as USER, a name or a numeric uid (groups, gid and "
+     "uid are dropped)")
     ("verbose,v", "log more (repeat for debug output)")
     ("quiet,q", "log errors only");
   // clang-format on
