@@ -125,6 +125,7 @@ int load_filter(void *ctx) {
 
 // In the child, after fork: never returns.
 [[noreturn]] void exec_child(void *filter, const char *path, char *const *argv,
+                             char *const *sh_argv,
                              const std::optional<RunAs> &run_as,
                              const cpu_set_t *mask, int error_fd) {
   reset_signal_handlers();
@@ -144,6 +145,12 @@ int load_filter(void *ctx) {
   } else {
     ::execve(path, argv, environ);
     err = errno;
+    if (err == ENOEXEC) {
+      // A script without "#!": run it with /bin/sh, as execvp, env and
+      // perf do.
+      ::execve(sh_argv[0], sh_argv, environ);
+      err = ENOEXEC; // report the command's error, not the shell's
+    }
   }
   const int code = (err == ENOENT) ? kExitNotFound : kExitNotExecutable;
   [[maybe_unused]] ssize_t n = ::write(error_fd, &err, sizeof err);
@@ -166,6 +173,11 @@ void Tracer::launch() {
     argv.push_back(const_cast<char *>(arg.c_str()));
   }
   argv.push_back(nullptr);
+  // Built before fork: "/bin/sh PATH ARGS..." for a script without "#!".
+  std::string shell = "/bin/sh";
+  std::vector<char *> sh_argv = {shell.data(),
+                                 const_cast<char *>(config_.exec_path.c_str())};
+  sh_argv.insert(sh_argv.end(), argv.begin() + 1, argv.end());
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) < 0) {
@@ -182,7 +194,8 @@ void Tracer::launch() {
   }
   if (pid == 0) {
     exec_child(filter.get(), config_.exec_path.c_str(), argv.data(),
-               config_.run_as, affinity_.child_mask(), write_end.get());
+               sh_argv.data(), config_.run_as, affinity_.child_mask(),
+               write_end.get());
   }
   write_end.reset();
   exec_error_fd_ = std::move(read_end);

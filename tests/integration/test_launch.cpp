@@ -2,9 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include "harness.hpp"
@@ -170,6 +172,19 @@ TEST_CASE("a command that is not executable exits 126", "[launch][errors]") {
   auto o = run({syscallmon(), "--", dir});
   CHECK(o.exit_code == 126);
   CHECK(o.err == "syscallmon: " + dir + ": Permission denied\n");
+}
+
+TEST_CASE("a script without #! runs under /bin/sh, as with execvp",
+          "[launch]") {
+  const std::string dir = temp_dir();
+  const std::string script = dir + "/plain-script";
+  { std::ofstream(script) << "echo \"$0:$1\"\nexit 4\n"; }
+  REQUIRE(::chmod(script.c_str(), 0755) == 0);
+  Outcome o;
+  auto r = run_json({"-e", "write", "--", script, "arg"}, &o);
+  CHECK(o.exit_code == 4);
+  CHECK(o.out == script + ":arg\n");
+  CHECK(calls(r, "write", "sh") == 1);
 }
 
 TEST_CASE("unknown syscall and bad option value exit 2", "[launch][errors]") {
