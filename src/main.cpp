@@ -1,5 +1,9 @@
 // syscallmon: parse options, run, map the result to an exit code.
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -16,10 +20,27 @@ void print_error(const char *prefix, const std::string &message) {
                syscallmon::escape_controls(message).c_str());
 }
 
+// A closed 0, 1 or 2 would be taken by the next open (the -o report file)
+// and log lines would land in it. Fill each with /dev/null opened the other
+// way round, so that a write to a closed stdout or stderr still fails
+// (EBADF, as when closed) and the command sees the same.
+void fill_closed_std_fds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+      const int flags = fd == 0 ? O_WRONLY : O_RDONLY;
+      const int got = ::open("/dev/null", flags); // takes the lowest: fd
+      if (got != fd && got >= 0) {
+        ::close(got);
+      }
+    }
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   using namespace syscallmon;
+  fill_closed_std_fds();
   try {
     auto options = parse_options(argc, argv);
     if (!options) {

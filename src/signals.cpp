@@ -23,6 +23,7 @@ bool g_launch_mode = true;
 // What syscallmon inherited, restored in the command before exec, so that
 // nohup, `trap '' INT` and background jobs behave as without syscallmon.
 struct sigaction g_inherited[7];
+struct sigaction g_inherited_ignored[2];
 struct sigaction g_inherited_backstop;
 sigset_t g_inherited_mask;
 // A signal that lands between the loop's flag check and its blocking
@@ -36,6 +37,10 @@ int g_backstop_signal = 0;
 
 constexpr int kHandled[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
                             SIGUSR1, SIGUSR2, SIGALRM};
+// A report written to a closed pipe or past RLIMIT_FSIZE is an error to
+// print (EPIPE, EFBIG), not a silent death that would take the command
+// with it (PTRACE_O_EXITKILL).
+constexpr int kIgnored[] = {SIGPIPE, SIGXFSZ};
 
 void arm_backstop() {
   if (g_backstop_ready) {
@@ -103,12 +108,21 @@ void install_signal_handlers(bool launch_mode) {
     // SIGINT); what we inherited goes to the command (reset_*).
     ::sigaction(kHandled[i], &sa, &g_inherited[i]);
   }
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  for (std::size_t i = 0; i < std::size(kIgnored); ++i) {
+    ::sigaction(kIgnored[i], &ignore, &g_inherited_ignored[i]);
+  }
   create_backstop(sa);
 }
 
 void reset_signal_handlers() {
   for (std::size_t i = 0; i < std::size(kHandled); ++i) {
     ::sigaction(kHandled[i], &g_inherited[i], nullptr);
+  }
+  for (std::size_t i = 0; i < std::size(kIgnored); ++i) {
+    ::sigaction(kIgnored[i], &g_inherited_ignored[i], nullptr);
   }
   if (g_backstop_signal != 0) {
     ::sigaction(g_backstop_signal, &g_inherited_backstop, nullptr);

@@ -218,3 +218,39 @@ TEST_CASE("a report that cannot be written fails a run that succeeded",
   o = run({syscallmon(), "-o", "/dev/full", "--", "/bin/sh", "-c", "exit 3"});
   CHECK(o.exit_code == 3);
 }
+
+TEST_CASE("a report to a closed pipe or past the file size limit is an error",
+          "[launch][errors]") {
+  const std::string dir = temp_dir();
+  const std::string sm =
+      syscallmon() + " -e write -- " + helper("hw_rw") + " 2";
+  // The reader has closed the pipe before syscallmon writes: SIGPIPE
+  // must not kill it (nor, through EXITKILL, the command).
+  auto o = run({"/bin/sh", "-c",
+                "{ while [ ! -e " + dir + "/closed ]; do sleep 0.01; done; " +
+                    sm + "; echo $? >" + dir + "/status; } 2>&1 | " +
+                    "{ exec 0<&-; touch " + dir + "/closed; }"});
+  CHECK(read_file(dir + "/status") == "1\n");
+  // RLIMIT_FSIZE of one block, a 2 kB report: its write fails (EFBIG, not
+  // a silent SIGXFSZ death) and no report file appears. (The one-line
+  // message still fits in the captured stderr file.)
+  o = run({"/bin/sh", "-c",
+           "ulimit -f 1; exec " + syscallmon() + " -e all -o " + dir +
+               "/r -- " + helper("hw_rw") + " 2"});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err.find("File too large") != std::string::npos);
+  CHECK(::access((dir + "/r").c_str(), F_OK) != 0);
+}
+
+TEST_CASE("with stderr closed, log lines never land in the report",
+          "[launch][errors]") {
+  const std::string dir = temp_dir();
+  // The stats file cannot be written: a warning, logged to stderr.
+  auto o = run({"/bin/sh", "-c",
+                "exec 2>&-; exec " + syscallmon() +
+                    " -f json --stats-file /nonexistent/s -o " + dir +
+                    "/r.json -e write -- " + helper("hw_rw") + " 3"});
+  CHECK(o.exit_code == 0);
+  const auto r = nlohmann::json::parse(read_file(dir + "/r.json"));
+  CHECK(calls(r, "write") == 3);
+}
