@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -38,6 +39,18 @@ bool is_self_or_ancestor(pid_t pid) {
   return false;
 }
 
+bool is_dead(const TaskStatus &st) {
+  return st.state == 'Z' || st.state == 'X';
+}
+
+// A leader that called pthread_exit is a zombie while its threads run on.
+bool has_live_thread(pid_t pid) {
+  return std::ranges::any_of(list_threads(pid), [](pid_t tid) {
+    const auto st = read_status(tid);
+    return st && !is_dead(*st);
+  });
+}
+
 // Checks one target before anything is seized, so a bad pid in a list
 // leaves the others untouched.
 void check_target(pid_t pid) {
@@ -45,7 +58,7 @@ void check_target(pid_t pid) {
   if (!st) {
     throw attach_error(pid, "No such process");
   }
-  if (st->state == 'Z' || st->state == 'X') {
+  if (is_dead(*st) && !has_live_thread(pid)) {
     throw attach_error(pid, "the process has exited (a zombie its parent "
                             "has not reaped)");
   }
@@ -87,14 +100,16 @@ void Tracer::attach_all() {
           continue;
         }
         if (::ptrace(PTRACE_SEIZE, tid, nullptr, tracer_options()) < 0) {
-          if (errno == ESRCH) {
-            continue; // the thread exited meanwhile
+          const int err = errno;
+          const auto st = read_status(tid);
+          if (err == ESRCH || !st || is_dead(*st)) {
+            continue; // the thread exited meanwhile, or is an exited leader
           }
           if (seized.empty()) { // the process itself, not a late thread
-            throw attach_error(pid, std::strerror(errno));
+            throw attach_error(pid, std::strerror(err));
           }
           spdlog::warn("attach to thread {} of pid {}: {}", tid, pid,
-                       std::strerror(errno));
+                       std::strerror(err));
           continue;
         }
         ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
@@ -107,7 +122,8 @@ void Tracer::attach_all() {
     if (seized.empty()) {
       throw attach_error(pid, "No such process");
     }
-    spdlog::info("attached to pid {} ({} threads)", pid, seized.size());
+    spdlog::info("attached to pid {} ({} thread{})", pid, seized.size(),
+                 seized.size() == 1 ? "" : "s");
   }
 }
 

@@ -56,6 +56,22 @@ nlohmann::json attach_for(pid_t pid, int ms,
   return mon.report();
 }
 
+// A thread of pid other than its leader (waits up to 2 s for one).
+pid_t some_thread(pid_t pid) {
+  for (int i = 0; i < 400; ++i) {
+    for (const auto &entry : std::filesystem::directory_iterator(
+             "/proc/" + std::to_string(pid) + "/task")) {
+      const pid_t tid = std::stoi(entry.path().filename().string());
+      if (tid != pid) {
+        return tid;
+      }
+    }
+    sleep_ms(5);
+  }
+  FAIL("pid " << pid << " has no thread besides its leader");
+  return 0;
+}
+
 } // namespace
 
 TEST_CASE("attach counts exactly the calls made while attached", "[attach]") {
@@ -145,23 +161,37 @@ TEST_CASE("the id of a thread attaches its whole process", "[attach]") {
   const std::string dir = temp_dir();
   const pid_t h = spawn({helper("hw_mt_counter"), "3", "60", "5"}, dir + "/out",
                         dir + "/err");
-  pid_t thread = 0;
-  for (int i = 0; i < 400 && thread == 0; ++i) {
-    for (const auto &entry : std::filesystem::directory_iterator(
-             "/proc/" + std::to_string(h) + "/task")) {
-      const pid_t tid = std::stoi(entry.path().filename().string());
-      if (tid != h) {
-        thread = tid;
-      }
-    }
-    sleep_ms(5);
-  }
-  REQUIRE(thread != 0);
+  const pid_t thread = some_thread(h);
   auto r = attach_for(thread, 150, {"-e", "write"});
   CHECK(r["pids"] == nlohmann::json::array({h}));
   for (int i = 0; i < 3; ++i) {
     CHECK(calls(r, "write", "mt-" + std::to_string(i)) > 0);
   }
+  CHECK(wait_exit(h) == 0);
+}
+
+TEST_CASE("a process whose leader has exited is attached by its threads",
+          "[attach]") {
+  const std::string dir = temp_dir();
+  const pid_t h = spawn({helper("hw_leader_exit"), "2", "60", "5"},
+                        dir + "/out", dir + "/err");
+  for (int i = 0; i < 400 && status_field(h, "State").front() != 'Z'; ++i) {
+    sleep_ms(5);
+  }
+  REQUIRE(status_field(h, "State").front() == 'Z');
+  // The leader is a zombie (never seized), its threads run: not "has
+  // exited". Watch a thread for the attach.
+  const pid_t thread = some_thread(h);
+  const auto mon = spawn_json({"-p", std::to_string(h), "-e", "write"});
+  wait_traced(thread, true);
+  sleep_ms(100);
+  ::kill(mon.pid, SIGINT);
+  INFO(read_file(mon.dir + "/err"));
+  REQUIRE(wait_exit(mon.pid) == 0);
+  const auto r = mon.report();
+  CHECK(r["pids"] == nlohmann::json::array({h}));
+  CHECK(calls(r, "write", "le-0") > 0);
+  CHECK(calls(r, "write", "le-1") > 0);
   CHECK(wait_exit(h) == 0);
 }
 
