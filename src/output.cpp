@@ -40,8 +40,11 @@ std::function<std::string()> temp_names(const std::string &path,
   const std::size_t slash = path.rfind('/');
   const std::string dir =
       slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  // ".BASE.<16 hex>.tmp" must fit NAME_MAX (255) whenever BASE does.
+  constexpr std::size_t kMaxBase = 255 - 22;
   const std::string base =
-      slash == std::string::npos ? path : path.substr(slash + 1);
+      (slash == std::string::npos ? path : path.substr(slash + 1))
+          .substr(0, kMaxBase);
   return [dir, base, rng] {
     return fmt::format("{}.{}.{:016x}.tmp", dir, base, (*rng)());
   };
@@ -129,21 +132,28 @@ Result<AtomicFile> AtomicFile::create(const std::string &path,
     }
     return write_through(path, std::move(fd));
   }
+  // A report replacing a file keeps its permissions (a 0600 report stays
+  // private); a new one, or one replacing a link, is 0644 whatever the umask.
+  struct stat old {};
+  const mode_t mode = ::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)
+                          ? old.st_mode & 0777
+                          : 0644;
   // An unnamed file in the target's directory: a run killed before commit
   // leaves nothing behind. Filesystems without O_TMPFILE get a named one.
   UniqueFd unnamed(::open(directory_of(path).c_str(),
-                          O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+                          O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
   if (unnamed.valid()) {
-    ::fchmod(unnamed.get(), 0644); // whatever the umask
+    ::fchmod(unnamed.get(), mode);
     return AtomicFile(path, "", std::move(unnamed), namer);
   }
   if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
     return file_error("cannot create a temporary file for", path, errno);
   }
-  return create_named(path, namer);
+  return create_named(path, mode, namer);
 }
 
 Result<AtomicFile> AtomicFile::create_named(const std::string &path,
+                                            mode_t mode,
                                             const TempNamer &namer) {
   int err = 0;
   auto names = temp_names(path, namer);
@@ -152,9 +162,9 @@ Result<AtomicFile> AtomicFile::create_named(const std::string &path,
     // O_EXCL|O_NOFOLLOW: fail rather than follow anything already there.
     UniqueFd fd(::open(temp.c_str(),
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                       0644));
+                       0600));
     if (fd.valid()) {
-      ::fchmod(fd.get(), 0644); // whatever the umask
+      ::fchmod(fd.get(), mode);
       return AtomicFile(path, std::move(temp), std::move(fd), namer);
     }
     err = errno;

@@ -4,7 +4,10 @@
 // with O_EXCL|O_NOFOLLOW where the filesystem has no O_TMPFILE), linked to a
 // fresh temporary name and renamed into place at commit: no planted symlink
 // is ever written through, a reader never sees half a report, and a killed
-// run leaves no temporary file.
+// run leaves no temporary file (unless killed inside the final link and
+// rename).
+
+#include <sys/types.h>
 
 #include <functional>
 #include <optional>
@@ -21,7 +24,8 @@ class AtomicFile {
   // Makes a candidate temporary name for a path (tests inject their own).
   using TempNamer = std::function<std::string(const std::string &path)>;
 
-  // Creates the temporary file next to path, mode 0644. A name that is
+  // Creates the temporary file next to path: mode 0644, or that of the
+  // regular file at path, which it will replace. A name that is
   // already taken (by anything, a planted symlink included) is never
   // opened or replaced: another random name is tried. If path already is
   // something other than a regular file (a device such as /dev/null, a FIFO),
@@ -40,7 +44,7 @@ class AtomicFile {
  private:
   AtomicFile(std::string path, std::string temp, UniqueFd fd, TempNamer namer);
   static AtomicFile write_through(std::string path, UniqueFd fd);
-  static Result<AtomicFile> create_named(const std::string &path,
+  static Result<AtomicFile> create_named(const std::string &path, mode_t mode,
                                          const TempNamer &namer);
   std::optional<Error> link_unnamed();
 

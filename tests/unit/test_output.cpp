@@ -76,6 +76,31 @@ TEST_CASE("our own descriptors are written through at their offset",
   CHECK(S_ISLNK(st.st_mode));
 }
 
+TEST_CASE("a replaced file keeps its mode; a new one is 0644", "[output]") {
+  TempDir dir;
+  const std::string priv = dir.path + "/private";
+  std::ofstream(priv) << "old\n";
+  REQUIRE(::chmod(priv.c_str(), 0600) == 0);
+  const mode_t umask_was = ::umask(077);
+  REQUIRE(!write_file_atomically(priv, "new\n"));
+  REQUIRE(!write_file_atomically(dir.path + "/fresh", "new\n"));
+  ::umask(umask_was);
+  struct stat st {};
+  REQUIRE(::stat(priv.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  CHECK(slurp(priv) == "new\n");
+  REQUIRE(::stat((dir.path + "/fresh").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0644);
+}
+
+TEST_CASE("a name of NAME_MAX bytes still gets its temporary name",
+          "[output]") {
+  TempDir dir;
+  const std::string path = dir.path + "/" + std::string(255, 'b');
+  REQUIRE(!write_file_atomically(path, "long\n"));
+  CHECK(slurp(path) == "long\n");
+}
+
 TEST_CASE("an uncommitted file leaves nothing behind", "[output]") {
   TempDir dir;
   {
