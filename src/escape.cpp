@@ -29,15 +29,55 @@ std::string escape_image(std::string_view raw) {
   return out;
 }
 
+// The length of the valid UTF-8 sequence at raw[i] that is not a C1
+// control (U+0080-U+009F, which some terminals obey), or 0.
+static std::size_t printable_utf8_length(std::string_view raw, std::size_t i) {
+  const auto byte = [&](std::size_t k) {
+    return static_cast<unsigned char>(raw[k]);
+  };
+  const unsigned char lead = byte(i);
+  std::size_t len = 0;
+  char32_t cp = 0;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    len = 2;
+    cp = lead & 0x1f;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    len = 3;
+    cp = lead & 0x0f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    len = 4;
+    cp = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > raw.size()) {
+    return 0;
+  }
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) {
+      return 0;
+    }
+    cp = (cp << 6) | (byte(i + k) & 0x3f);
+  }
+  const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+  const bool bad = overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff);
+  return bad || (cp >= 0x80 && cp <= 0x9f) ? 0 : len;
+}
+
 std::string escape_controls(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  for (const char c : raw) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      append_hex(out, byte);
+  for (std::size_t i = 0; i < raw.size();) {
+    const auto byte = static_cast<unsigned char>(raw[i]);
+    if (byte >= 0x20 && byte < 0x7f) {
+      out += raw[i++];
+    } else if (const std::size_t len =
+                   byte >= 0x80 ? printable_utf8_length(raw, i) : 0) {
+      out.append(raw.substr(i, len));
+      i += len;
     } else {
-      out += c;
+      append_hex(out, byte);
+      ++i;
     }
   }
   return out;

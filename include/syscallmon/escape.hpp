@@ -11,9 +11,10 @@ namespace syscallmon {
 // printable ASCII, so one entry is always one line in every format.
 std::string escape_image(std::string_view raw);
 
-// Control bytes and DEL become "\xNN"; everything else stays. For error
-// messages that quote user input (option values, command names): one line,
-// no terminal escapes, and UTF-8 names stay readable.
+// Control bytes, DEL, bytes that are not valid UTF-8 and UTF-8 C1 controls
+// become "\xNN"; everything else stays. For error messages that quote user
+// input (option values, command names): one line, no terminal escapes, and
+// UTF-8 names stay readable.
 std::string escape_controls(std::string_view raw);
 
 } // namespace syscallmon

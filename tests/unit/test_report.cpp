@@ -144,6 +144,23 @@ TEST_CASE("image names are escaped to one printable line", "[report]") {
   REQUIRE(std::count(out.begin(), out.end(), '\n') == 4);
 }
 
+TEST_CASE("error messages keep UTF-8 and escape every terminal control",
+          "[report][escape]") {
+  CHECK(escape_controls("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") ==
+        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"); // é € emoji stay
+  CHECK(escape_controls("a\nb\x1b[31m\x7f") == "a\\x0ab\\x1b[31m\\x7f");
+  // 8-bit CSI, its UTF-8 form (U+009B), a stray continuation, a truncated
+  // sequence, an overlong '/' and a surrogate: all escaped byte by byte.
+  CHECK(escape_controls("\x9b"
+                        "31m") == "\\x9b31m");
+  CHECK(escape_controls("\xc2\x9b") == "\\xc2\\x9b");
+  CHECK(escape_controls("\x80x") == "\\x80x");
+  CHECK(escape_controls("\xe2\x82") == "\\xe2\\x82");
+  CHECK(escape_controls("\xe0\x80\xaf") == "\\xe0\\x80\\xaf");
+  CHECK(escape_controls("\xed\xa0\x80") == "\\xed\\xa0\\x80");
+  CHECK(escape_controls("back\\slash") == "back\\slash"); // not an escape
+}
+
 TEST_CASE("json report has the documented fields", "[report]") {
   const auto j = nlohmann::json::parse(
       render(ReportFormat::json, sample_table(), sample_run(), options()));
