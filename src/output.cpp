@@ -7,11 +7,12 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
-#include <string_view>
+#include <utility>
 
 namespace syscallmon {
 namespace {
@@ -57,24 +58,35 @@ Error file_error(const std::string &what, const std::string &path, int err) {
 // /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N name our own
 // descriptors: write through them, as a shell does, at their offset. Opening
 // the path again would start at offset 0 of a redirected file; renaming
-// over it would replace the system's /dev/stdout link.
+// over it would replace the system's /dev/stdout link. The directory is
+// resolved first, so /dev//stdout or ../dev/stdout are recognised too.
 std::optional<int> own_fd(const std::string &path) {
-  if (path == "/dev/stdin") {
-    return 0;
+  const std::size_t slash = path.rfind('/');
+  const std::string base =
+      slash == std::string::npos ? path : path.substr(slash + 1);
+  char resolved[PATH_MAX];
+  if (::realpath(directory_of(path).c_str(), resolved) == nullptr) {
+    return std::nullopt;
   }
-  if (path == "/dev/stdout") {
-    return 1;
-  }
-  if (path == "/dev/stderr") {
-    return 2;
-  }
-  for (const std::string_view prefix : {"/dev/fd/", "/proc/self/fd/"}) {
-    if (path.starts_with(prefix) && path.size() > prefix.size() &&
-        path.size() - prefix.size() <= 9 &&
-        path.find_first_not_of("0123456789", prefix.size()) ==
-            std::string::npos) {
-      return std::stoi(path.substr(prefix.size()));
+  const std::string dir = resolved;
+  if (dir == "/dev") {
+    static const std::pair<const char *, int> kStd[] = {
+        {"stdin", 0}, {"stdout", 1}, {"stderr", 2}};
+    for (const auto &[name, fd] : kStd) {
+      if (base == name) {
+        return fd;
+      }
     }
+    return std::nullopt;
+  }
+  // /dev/fd and /proc/self/fd resolve to /proc/PID/fd (thread-self to
+  // /proc/PID/task/PID/fd).
+  const std::string proc = fmt::format("/proc/{}", ::getpid());
+  if ((dir == proc + "/fd" ||
+       dir == fmt::format("{}/task/{}/fd", proc, ::getpid())) &&
+      !base.empty() && base.size() <= 9 &&
+      base.find_first_not_of("0123456789") == std::string::npos) {
+    return std::stoi(base);
   }
   return std::nullopt;
 }

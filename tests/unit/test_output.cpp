@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -62,18 +63,40 @@ TEST_CASE("our own descriptors are written through at their offset",
   REQUIRE(::write(fd, "command\n", 8) == 8);
   // As `syscallmon -o /dev/stdout -- cmd > file` would: the report goes
   // after the command's output, and no link or file is replaced.
-  for (const std::string &name : {"/dev/fd/" + std::to_string(fd),
-                                  "/proc/self/fd/" + std::to_string(fd)}) {
+  const std::string n = std::to_string(fd);
+  for (const std::string &name : {"/dev/fd/" + n, "/proc/self/fd/" + n,
+                                  "/dev//fd/" + n, "/proc/self/./fd/" + n}) {
     auto file = AtomicFile::create(name);
     REQUIRE(file.ok());
     REQUIRE(!file->write("report\n"));
     REQUIRE(!file->commit());
   }
+  // /dev/stdout however spelled, in a child whose stdout is the file.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::dup2(fd, 1);
+    for (const char *name : {"/dev/stdout", "/dev//stdout", "/dev/./stdout"}) {
+      auto file = AtomicFile::create(name);
+      if (!file.ok() || file->write("stdout\n") || file->commit()) {
+        ::_exit(1);
+      }
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(status == 0);
   ::close(fd);
-  CHECK(slurp(out) == "command\nreport\nreport\n");
+  CHECK(slurp(out) == "command\nreport\nreport\nreport\nreport\n"
+                      "stdout\nstdout\nstdout\n");
   struct stat st {};
   REQUIRE(::lstat("/dev/stdout", &st) == 0);
-  CHECK(S_ISLNK(st.st_mode));
+  if (!S_ISLNK(st.st_mode)) { // put the system's link back, then fail
+    ::unlink("/dev/stdout");
+    static_cast<void>(::symlink("/proc/self/fd/1", "/dev/stdout"));
+    FAIL("/dev/stdout was replaced");
+  }
 }
 
 TEST_CASE("a replaced file keeps its mode; a new one is 0644", "[output]") {
