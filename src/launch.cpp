@@ -108,19 +108,49 @@ FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
     }
     static_cast<void>(part.release()); // seccomp_merge freed it
   }
+  // The kernel's own errno from seccomp_load: libseccomp 2.5 otherwise
+  // reports every kernel error as ECANCELED.
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_API_SYSRAWRC, 1);
   return ctx;
 }
 
 // In the child: load the filter, with NO_NEW_PRIVS only if required.
 int load_filter(void *ctx) {
   int rc = seccomp_load(ctx);
-  // The kernel says EACCES without CAP_SYS_ADMIN; libseccomp 2.5 reports
-  // kernel errors as ECANCELED unless SCMP_FLTATR_API_SYSRAWRC is set.
-  if (rc == -EACCES || rc == -ECANCELED) {
+  // The kernel says EACCES without CAP_SYS_ADMIN. Only a libseccomp that
+  // could not give raw errors says ECANCELED for it (and for any other).
+  std::uint32_t raw = 0;
+  seccomp_attr_get(ctx, SCMP_FLTATR_API_SYSRAWRC, &raw);
+  if (rc == -EACCES || (raw == 0 && rc == -ECANCELED)) {
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
     rc = seccomp_load(ctx);
   }
   return rc;
+}
+
+// Whether a file the kernel would not execute may be a shell script: not
+// an ELF file (another arch, or corrupt) and no NUL byte in its first line,
+// bash's test. In the child: only open, read and close.
+bool looks_like_text(const char *path) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return false;
+  }
+  char head[80];
+  const ssize_t n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  if (n < 0 || (n >= 4 && std::memcmp(head,
+                                      "\x7f"
+                                      "ELF",
+                                      4) == 0)) {
+    return false;
+  }
+  for (ssize_t i = 0; i < n && head[i] != '\n'; ++i) {
+    if (head[i] == '\0') {
+      return false;
+    }
+  }
+  return true;
 }
 
 // In the child, after fork: never returns.
@@ -145,7 +175,7 @@ int load_filter(void *ctx) {
   } else {
     ::execve(path, argv, environ);
     err = errno;
-    if (err == ENOEXEC) {
+    if (err == ENOEXEC && looks_like_text(path)) {
       // A script without "#!": run it with /bin/sh, as execvp, env and
       // perf do.
       ::execve(sh_argv[0], sh_argv, environ);

@@ -185,6 +185,16 @@ TEST_CASE("a script without #! runs under /bin/sh, as with execvp",
   CHECK(o.exit_code == 4);
   CHECK(o.out == script + ":arg\n");
   CHECK(calls(r, "write", "sh") == 1);
+  // An ELF file for no arch here is not a script: 126, as bash says too.
+  const std::string elf = dir + "/not-for-this-cpu";
+  {
+    std::ofstream(elf) << "\x7f"
+                          "ELF\x02\x01\x01garbage\n";
+  }
+  REQUIRE(::chmod(elf.c_str(), 0755) == 0);
+  o = run({syscallmon(), "--", elf});
+  CHECK(o.exit_code == 126);
+  CHECK(o.err == "syscallmon: cannot run " + elf + ": Exec format error\n");
 }
 
 TEST_CASE("unknown syscall and bad option value exit 2", "[launch][errors]") {
