@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -43,22 +42,25 @@ bool is_dead(const TaskStatus &st) {
   return st.state == 'Z' || st.state == 'X';
 }
 
-// A leader that called pthread_exit is a zombie while its threads run on.
-bool has_live_thread(pid_t pid) {
-  return std::ranges::any_of(list_threads(pid), [](pid_t tid) {
-    const auto st = read_status(tid);
-    return st && !is_dead(*st);
-  });
+// The status of a live thread of pid: its leader's, or, when the leader
+// called pthread_exit (a zombie while its threads run on), another's.
+std::optional<TaskStatus> live_status(pid_t pid) {
+  for (const pid_t tid : list_threads(pid)) {
+    if (auto st = read_status(tid); st && !is_dead(*st)) {
+      return st;
+    }
+  }
+  return std::nullopt;
 }
 
 // Checks one target before anything is seized, so a bad pid in a list
 // leaves the others untouched.
 void check_target(pid_t pid) {
-  const auto st = read_status(pid);
-  if (!st) {
+  if (!read_status(pid)) {
     throw attach_error(pid, "No such process");
   }
-  if (is_dead(*st) && !has_live_thread(pid)) {
+  const auto st = live_status(pid);
+  if (!st) {
     throw attach_error(pid, "the process has exited (a zombie its parent "
                             "has not reaped)");
   }
