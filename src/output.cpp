@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -19,12 +20,25 @@ namespace {
 
 constexpr int kCreateAttempts = 16;
 
-std::string directory_of(const std::string &path) {
+// A path split at its last slash: "a/b/c" -> "a/b/" and "c", "c" -> "" and
+// "c". The directory part keeps its slash, so dir + name is a path again.
+struct PathParts {
+  std::string dir;
+  std::string base;
+};
+
+PathParts split_path(const std::string &path) {
   const std::size_t slash = path.rfind('/');
   if (slash == std::string::npos) {
-    return ".";
+    return {"", path};
   }
-  return slash == 0 ? "/" : path.substr(0, slash);
+  return {path.substr(0, slash + 1), path.substr(slash + 1)};
+}
+
+// The directory to open or resolve: "." for a bare name.
+std::string directory_of(const std::string &path) {
+  const std::string dir = split_path(path).dir;
+  return dir.empty() ? "." : dir;
 }
 
 // Candidate temporary names next to path: ".NAME.<random hex>.tmp", or the
@@ -38,14 +52,10 @@ std::function<std::string()> temp_names(const std::string &path,
   auto rng = std::make_shared<std::mt19937_64>(
       (static_cast<std::uint64_t>(seed()) << 32) ^ seed() ^
       static_cast<std::uint64_t>(::getpid()));
-  const std::size_t slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "" : path.substr(0, slash + 1);
   // ".BASE.<16 hex>.tmp" must fit NAME_MAX (255) whenever BASE does.
   constexpr std::size_t kMaxBase = 255 - 22;
-  const std::string base =
-      (slash == std::string::npos ? path : path.substr(slash + 1))
-          .substr(0, kMaxBase);
+  auto [dir, base] = split_path(path);
+  base.resize(std::min(base.size(), kMaxBase));
   return [dir, base, rng] {
     return fmt::format("{}.{}.{:016x}.tmp", dir, base, (*rng)());
   };
@@ -61,9 +71,7 @@ Error file_error(const std::string &what, const std::string &path, int err) {
 // over it would replace the system's /dev/stdout link. The directory is
 // resolved first, so /dev//stdout or ../dev/stdout are recognised too.
 std::optional<int> own_fd(const std::string &path) {
-  const std::size_t slash = path.rfind('/');
-  const std::string base =
-      slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string base = split_path(path).base;
   char resolved[PATH_MAX];
   if (::realpath(directory_of(path).c_str(), resolved) == nullptr) {
     return std::nullopt;

@@ -131,7 +131,14 @@ TEST_CASE("an uncommitted file leaves nothing behind", "[output]") {
     REQUIRE(file.ok());
     REQUIRE(!file->write("half"));
     // Unnamed until commit (O_TMPFILE): a SIGKILL here leaves no file.
-    CHECK(std::filesystem::is_empty(dir.path));
+    // Filesystems without O_TMPFILE (NFS) get a named temporary file.
+    const int probe = ::open(dir.path.c_str(), O_TMPFILE | O_WRONLY, 0600);
+    if (probe >= 0) {
+      ::close(probe);
+      CHECK(std::filesystem::is_empty(dir.path));
+    } else {
+      WARN("no O_TMPFILE on " << dir.path << ": unnamed check skipped");
+    }
   }
   CHECK(std::filesystem::is_empty(dir.path));
 }
