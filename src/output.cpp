@@ -54,9 +54,9 @@ std::function<std::string()> temp_names(const std::string &path,
       static_cast<std::uint64_t>(::getpid()));
   // ".BASE.<16 hex>.tmp" must fit NAME_MAX (255) whenever BASE does.
   constexpr std::size_t kMaxBase = 255 - 22;
-  auto [dir, base] = split_path(path);
-  base.resize(std::min(base.size(), kMaxBase));
-  return [dir, base, rng] {
+  PathParts parts = split_path(path);
+  parts.base.resize(std::min(parts.base.size(), kMaxBase));
+  return [dir = parts.dir, base = parts.base, rng] {
     return fmt::format("{}.{}.{:016x}.tmp", dir, base, (*rng)());
   };
 }
