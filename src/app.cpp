@@ -325,6 +325,28 @@ TraceConfig trace_config(const Options &o, SyscallSelection selection) {
   return cfg;
 }
 
+// Why the command never ran: its own exec (126/127, as a shell says), or
+// our filter or -u step before it (1).
+FatalError launch_error(const Options &o, const TraceConfig &cfg,
+                        const TraceResult &result) {
+  const char *why = std::strerror(result.exec_errno);
+  switch (result.failed_step) {
+  case LaunchStep::filter:
+    return {
+        kExitFailure,
+        fmt::format("cannot load the seccomp filter in the command: {}", why)};
+  case LaunchStep::credentials:
+    return {kExitFailure,
+            fmt::format("cannot run the command as user {}: {}{}",
+                        o.user.value_or("?"), why,
+                        result.exec_errno == EPERM ? " (-u needs root)" : "")};
+  case LaunchStep::exec:
+    break;
+  }
+  return {result.exec_errno == ENOENT ? kExitNotFound : kExitNotExecutable,
+          fmt::format("cannot run {}: {}", cfg.exec_path, why)};
+}
+
 } // namespace
 
 int run_app(const Options &o) {
@@ -371,10 +393,7 @@ int run_app(const Options &o) {
         reporter.on_signal(req, table);
       });
   if (result.exec_errno != 0) {
-    throw FatalError(result.exec_errno == ENOENT ? kExitNotFound
-                                                 : kExitNotExecutable,
-                     fmt::format("cannot run {}: {}", cfg.exec_path,
-                                 std::strerror(result.exec_errno)));
+    throw launch_error(o, cfg, result);
   }
   std::optional<int> status;
   if (result.command_status) {

@@ -166,12 +166,15 @@ bool looks_like_text(const char *path) {
   // with no tracer attached would fail with ENOSYS.
   ::kill(::getpid(), SIGSTOP);
   int err = 0;
+  LaunchStep step = LaunchStep::exec;
   if (const int rc = load_filter(filter); rc < 0) {
     err = -rc;
+    step = LaunchStep::filter;
   } else if (run_as &&
              (::setgroups(run_as->groups.size(), run_as->groups.data()) < 0 ||
               ::setgid(run_as->gid) < 0 || ::setuid(run_as->uid) < 0)) {
     err = errno;
+    step = LaunchStep::credentials;
   } else {
     ::execve(path, argv, environ);
     err = errno;
@@ -183,7 +186,8 @@ bool looks_like_text(const char *path) {
     }
   }
   const int code = (err == ENOENT) ? kExitNotFound : kExitNotExecutable;
-  [[maybe_unused]] ssize_t n = ::write(error_fd, &err, sizeof err);
+  const int report[2] = {err, static_cast<int>(step)};
+  [[maybe_unused]] ssize_t n = ::write(error_fd, report, sizeof report);
   ::_exit(code);
 }
 
@@ -260,13 +264,14 @@ void Tracer::launch() {
   ::kill(pid, SIGCONT);
 }
 
-int Tracer::read_exec_error() {
-  int err = 0;
+void Tracer::read_launch_error() {
+  // {errno, LaunchStep} from the child; nothing (EOF) after a good exec.
+  int report[2] = {0, 0};
   if (exec_error_fd_.valid() &&
-      ::read(exec_error_fd_.get(), &err, sizeof err) != sizeof err) {
-    err = 0;
+      ::read(exec_error_fd_.get(), report, sizeof report) == sizeof report) {
+    result_.exec_errno = report[0];
+    result_.failed_step = static_cast<LaunchStep>(report[1]);
   }
-  return err;
 }
 
 } // namespace syscallmon

@@ -99,7 +99,7 @@ TraceResult Tracer::run() {
     attach_all();
   }
   loop();
-  result_.exec_errno = read_exec_error();
+  read_launch_error();
   return result_;
 }
 

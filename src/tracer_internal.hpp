@@ -61,7 +61,7 @@ class Tracer {
   // launch.cpp
   void launch();
   // The errno the child sent if its exec failed, else 0.
-  int read_exec_error();
+  void read_launch_error();
   // attach.cpp
   void attach_all();
   void detach_all();

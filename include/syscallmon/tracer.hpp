@@ -40,9 +40,13 @@ struct TraceConfig {
 };
 
 // How the run ended.
+// The step of the launch that failed, before the command could run.
+enum class LaunchStep : int { exec = 0, filter = 1, credentials = 2 };
+
 struct TraceResult {
-  std::optional<int> command_status; // raw wait status of the command
-  int exec_errno = 0;                // why the command could not exec
+  std::optional<int> command_status;         // raw wait status of the command
+  int exec_errno = 0;                        // why the command could not start
+  LaunchStep failed_step = LaunchStep::exec; // where, if exec_errno != 0
 };
 
 // Called by the event loop, between events, for the signal requests it

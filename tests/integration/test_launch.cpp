@@ -93,8 +93,8 @@ TEST_CASE("an unprivileged user can launch a command", "[launch][root]") {
     WARN("skipped: needs root and setpriv to become nobody");
     return;
   }
-  // Without CAP_SYS_ADMIN the filter needs NO_NEW_PRIVS: the kernel's
-  // EACCES reaches us as libseccomp's ECANCELED.
+  // Without CAP_SYS_ADMIN the filter needs NO_NEW_PRIVS (the kernel says
+  // EACCES first).
   auto o = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                 "--clear-groups", syscallmon(), "-q", "-f", "csv", "-e",
                 "read,write", "--", helper("hw_rw"), "5"});
@@ -105,6 +105,12 @@ TEST_CASE("an unprivileged user can launch a command", "[launch][root]") {
   REQUIRE(at != std::string::npos);
   CHECK(o.err.substr(at + row.size()).find_first_of("0123456789") != 0);
   CHECK(o.err.find("read,x86_64,hw_rw,65534,") != std::string::npos);
+  // -u needs root: said as such, not as a failure to run the command.
+  o = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+           "--clear-groups", syscallmon(), "-u", "65534", "--", "/bin/true"});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err == "syscallmon: cannot run the command as user 65534: "
+                 "Operation not permitted (-u needs root)\n");
 }
 
 TEST_CASE("signal handlers run and the exit code comes through", "[launch]") {
