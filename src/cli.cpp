@@ -266,6 +266,9 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   if (o.stats_file && o.stats_file->empty()) {
     return usage("--stats-file needs a file name");
   }
+  if (o.output && o.stats_file && *o.output == *o.stats_file) {
+    return usage("-o and --stats-file name the same file");
+  }
   o.user = str("user");
   o.errors = vm.count("errors") > 0;
   o.time = vm.count("time") > 0;
@@ -351,6 +354,9 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   }
   if (o.user && o.command.empty()) {
     return usage("-u USER needs a command to run");
+  }
+  if (o.user && o.user->empty()) {
+    return usage("--user needs a user name or uid");
   }
   // Without the measurement the key would silently sort by name.
   if (o.sort == SortKey::errors && !o.errors) {

@@ -88,6 +88,8 @@ TEST_CASE("malformed options are one-line usage errors", "[cli]") {
       {"--interval", "1e3", "--", "true"},
       {"-o", "", "--", "true"},
       {"--stats-file", "", "--", "true"},
+      {"-o", "r.txt", "--stats-file", "r.txt", "--", "true"},
+      {"-u", "", "--", "true"},
       {"--by", "image,comm", "--", "true"},
       {"--no-such-option", "--", "true"},
       {"-e"},
