@@ -159,6 +159,19 @@ static inline void hw_name_self(const char *prefix, long id) {
     hw_die(HW_NAME ": setname failed\n");
 }
 
+/* A named worker's life: name the thread PREFIX<id>, then n times write the
+ * line "PREFIX<id> <j>\n" to fd (one write) and sleep ms ms. Exactly: prctl
+ * 1 (the name), write n, plus the sleeps' nanosleep calls. */
+static inline void hw_named_lines(int fd, const char *prefix, long id, long n,
+                                  long ms) {
+  hw_name_self(prefix, id);
+  char buf[64];
+  for (long j = 1; j <= n; j++) {
+    hw_put(fd, buf, snprintf(buf, sizeof buf, "%s%ld %ld\n", prefix, id, j));
+    hw_sleep_ms(ms);
+  }
+}
+
 /* Start t threads fn((void *)(intptr_t)i), i = 0..t-1 (t <= HW_MAX_THREADS),
  * dying if one cannot be created, then join them all in order. */
 static inline void hw_run_threads(long t, void *(*fn)(void *)) {

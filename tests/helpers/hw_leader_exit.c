@@ -15,13 +15,7 @@ static int fd;
 static long n, ms;
 
 static void *worker(void *arg) {
-  long id = (long)(intptr_t)arg;
-  hw_name_self("le-", id);
-  char buf[64];
-  for (long j = 1; j <= n; j++) {
-    hw_put(fd, buf, snprintf(buf, sizeof buf, "le-%ld %ld\n", id, j));
-    hw_sleep_ms(ms);
-  }
+  hw_named_lines(fd, "le-", (long)(intptr_t)arg, n, ms);
   return NULL;
 }
 

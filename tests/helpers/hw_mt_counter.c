@@ -16,13 +16,7 @@ static long n, ms;
 static void on_usr1(int sig) { (void)sig; }
 
 static void *worker(void *arg) {
-  long id = (long)(intptr_t)arg;
-  hw_name_self("mt-", id);
-  char buf[64];
-  for (long j = 1; j <= n; j++) {
-    hw_put(fd, buf, snprintf(buf, sizeof buf, "mt-%ld %ld\n", id, j));
-    hw_sleep_ms(ms);
-  }
+  hw_named_lines(fd, "mt-", (long)(intptr_t)arg, n, ms);
   return NULL;
 }
 
