@@ -3,15 +3,22 @@
 // cannot be added from outside), so they are traced with PTRACE_SYSCALL:
 // two stops per syscall, counted at the entry stop.
 
+#include <csignal>
 #include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <set>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "syscallmon/proc_info.hpp"
 #include "syscallmon/result.hpp"
@@ -59,7 +66,13 @@ void check_target(pid_t pid) {
   if (!read_status(pid)) {
     throw attach_error(pid, "No such process");
   }
-  const auto st = live_status(pid);
+  // An execve from a thread swaps tids for a moment, with every thread
+  // looking dead: look again before calling it a zombie.
+  auto st = live_status(pid);
+  for (int attempt = 0; !st && attempt < 20; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    st = live_status(pid);
+  }
   if (!st) {
     throw attach_error(pid, "the process has exited (a zombie its parent "
                             "has not reaped)");
@@ -85,47 +98,142 @@ void check_target(pid_t pid) {
   }
 }
 
+// While attach_all seizes threads one by one, an execve in another thread
+// of the target holds its cred_guard_mutex, which PTRACE_SEIZE waits for
+// and does not give up on signals (ERESTARTNOINTR); the execve itself waits
+// until the tracer has reaped the threads it killed. Both would hang for
+// good. So a thread of ours keeps reaping while we seize, and the events it
+// collects are dispatched in order afterwards.
+class AttachReaper {
+ public:
+  AttachReaper() {
+    // Signals stay with the main thread: its waitpid must see EINTR.
+    sigset_t all;
+    sigset_t old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    thread_ = std::thread([this] { run(); });
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+  AttachReaper(const AttachReaper &) = delete;
+  AttachReaper &operator=(const AttachReaper &) = delete;
+  ~AttachReaper() { finish(); }
+
+  // Stops the thread; the (tid, raw wait status) events it reaped.
+  std::vector<std::pair<pid_t, int>> finish() {
+    stop_ = true;
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    return std::move(events_);
+  }
+
+ private:
+  void run() {
+    while (!stop_) {
+      int raw = 0;
+      const pid_t tid = ::waitpid(-1, &raw, __WALL | WNOHANG);
+      if (tid > 0) {
+        events_.emplace_back(tid, raw);
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::vector<std::pair<pid_t, int>> events_; // the thread's until join
+  std::thread thread_;
+};
+
+bool traced_by_us(pid_t tid) {
+  const auto st = read_status(tid);
+  return st && st->tracer_pid == ::getpid();
+}
+
 } // namespace
 
 void Tracer::attach_all() {
   for (const pid_t pid : config_.attach_pids) {
     check_target(pid);
   }
+  AttachReaper reaper;
   for (const pid_t pid : config_.attach_pids) {
-    // Threads created while we attach would be missed by one scan:
-    // re-scan until a pass finds no new thread.
-    std::set<pid_t> seized;
-    for (bool found = true; found;) {
-      found = false;
-      for (const pid_t tid : list_threads(pid)) {
-        if (seized.contains(tid) || tasks_.contains(tid)) {
+    seize_process(pid);
+  }
+  for (const auto &[tid, raw] : reaper.finish()) {
+    dispatch(tid, WaitStatus(raw));
+  }
+}
+
+void Tracer::seize_process(pid_t pid) {
+  // Threads created while we attach would be missed by one scan: re-scan
+  // until a pass finds nothing new.
+  std::set<pid_t> seized;
+  for (bool again = true; again;) {
+    again = false;
+    for (const pid_t tid : list_threads(pid)) {
+      if (tasks_.contains(tid)) {
+        if (traced_by_us(tid)) {
           continue;
         }
-        if (::ptrace(PTRACE_SEIZE, tid, nullptr, tracer_options()) < 0) {
-          const int err = errno;
-          const auto st = read_status(tid);
-          if (err == ESRCH || !st || is_dead(*st)) {
-            continue; // the thread exited meanwhile, or is an exited leader
-          }
-          if (seized.empty()) { // the process itself, not a late thread
-            throw attach_error(pid, std::strerror(err));
-          }
-          spdlog::warn("attach to thread {} of pid {}: {}", tid, pid,
-                       std::strerror(err));
-          continue;
-        }
-        ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+        // An execve from another thread gave it this tid (the leader's)
+        // before we had seized it: the entry is stale.
+        tasks_.erase(tid);
+        seized.erase(tid);
+      }
+      switch (seize_thread(tid, seized.empty())) {
+      case SeizeResult::seized:
         seized.insert(tid);
-        found = true;
-        Task &task = add_task(tid, nullptr, false);
-        task.seccomp = false;
+        again = true;
+        break;
+      case SeizeResult::gone:
+        again = true; // an exit or an exec changed the thread list
+        break;
+      case SeizeResult::skipped:
+        break;
+      case SeizeResult::failed:
+        if (seized.empty()) { // the process itself, not a late thread
+          throw attach_error(pid, std::strerror(errno));
+        }
+        spdlog::warn("attach to thread {} of pid {}: {}", tid, pid,
+                     std::strerror(errno));
+        break;
       }
     }
-    if (seized.empty()) {
-      throw attach_error(pid, "No such process");
+  }
+  if (seized.empty()) {
+    throw attach_error(pid, "No such process");
+  }
+  spdlog::info("attached to pid {} ({} thread{})", pid, seized.size(),
+               seized.size() == 1 ? "" : "s");
+}
+
+Tracer::SeizeResult Tracer::seize_thread(pid_t tid, bool first) {
+  // EPERM also comes from a thread group in the middle of an execve (its
+  // leader is briefly a zombie): try again for a moment.
+  constexpr int kAttempts = 200; // x 1 ms
+  for (int attempt = 0;; ++attempt) {
+    if (::ptrace(PTRACE_SEIZE, tid, nullptr, tracer_options()) == 0) {
+      ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+      add_task(tid, nullptr, false).seccomp = false;
+      return SeizeResult::seized;
     }
-    spdlog::info("attached to pid {} ({} thread{})", pid, seized.size(),
-                 seized.size() == 1 ? "" : "s");
+    const int err = errno;
+    const auto st = read_status(tid);
+    if (err == ESRCH || !st) {
+      return SeizeResult::gone;
+    }
+    if (is_dead(*st) || st->tracer_pid == ::getpid()) {
+      return SeizeResult::skipped; // an exited leader, or a thread born
+                                   // traced (PTRACE_O_TRACECLONE)
+    }
+    if (err != EPERM || st->tracer_pid != 0 || attempt + 1 >= kAttempts ||
+        !first) {
+      errno = err;
+      return SeizeResult::failed;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 

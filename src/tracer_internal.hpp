@@ -64,6 +64,9 @@ class Tracer {
   void read_launch_error();
   // attach.cpp
   void attach_all();
+  enum class SeizeResult { seized, gone, skipped, failed };
+  void seize_process(pid_t pid);
+  SeizeResult seize_thread(pid_t tid, bool first); // failed: errno says why
   void detach_all();
 
  private:
