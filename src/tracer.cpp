@@ -226,6 +226,12 @@ void Tracer::forward_signal(int sig) {
   for (const pid_t pid : targets) {
     spdlog::info("forwarding signal {} to pid {}", sig, pid);
     ::kill(pid, sig);
+    // A stopped process would keep it pending and the run going: continue
+    // it, as a shell's kill does for a stopped job.
+    if (const auto st = read_status(pid);
+        st && (st->state == 'T' || st->state == 't')) {
+      ::kill(pid, SIGCONT);
+    }
   }
 }
 

@@ -234,3 +234,13 @@ TEST_CASE("SIGTERM reaches what the command left behind", "[signals]") {
   CHECK(wait_exit(mon.pid, 10) == 0);
   CHECK(mon.report()["exit_status"] == 0);
 }
+
+TEST_CASE("SIGTERM reaches a stopped leftover too", "[signals]") {
+  // A stopped process keeps SIGTERM pending: it is continued after it.
+  const auto mon = spawn_json({"-e", "write", "--", "/bin/sh", "-c",
+                               "/bin/sleep 30 & kill -STOP $!; exit 3"});
+  sleep_ms(300);
+  ::kill(mon.pid, SIGTERM);
+  CHECK(wait_exit(mon.pid, 10) == 3);
+  CHECK(mon.report()["exit_status"] == 3);
+}
