@@ -363,6 +363,9 @@ int run_app(const Options &o) {
   case Action::run:
     break;
   }
+  // First: a SIGINT or SIGTERM sent just after start must not kill us by
+  // default action (it is acted on once the run begins).
+  install_signal_handlers(!o.command.empty());
   auto selection = parse_syscall_list(o.syscalls);
   if (!selection) {
     throw FatalError(kExitUsage, selection.error().message);
@@ -384,7 +387,6 @@ int run_app(const Options &o) {
   render.syscall_name = syscall_name;
   Reporter reporter(o, std::move(run), std::move(render));
 
-  install_signal_handlers(!o.command.empty());
   if (o.interval || o.stats_file) {
     start_interval_timer(o.interval.value_or(1.0));
   }

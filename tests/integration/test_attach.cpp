@@ -231,10 +231,16 @@ TEST_CASE("attach and detach during execve from a thread never hang",
   int cycles = 0;
   while (running() && cycles < 60) {
     const auto mon = spawn_json({"-p", std::to_string(h), "-e", "write"});
+    // Until syscallmon has attached (slow under ASan) or the helper ended.
+    for (int i = 0; i < 400 && running() &&
+                    status_field(h, "TracerPid") != std::to_string(mon.pid);
+         ++i) {
+      sleep_ms(5);
+    }
     sleep_ms(20);
     ::kill(mon.pid, SIGINT);
     const int code = wait_exit(mon.pid, 10);
-    INFO(read_file(mon.dir + "/err"));
+    INFO("exit " << code << ": " << read_file(mon.dir + "/err"));
     // 1 only when the helper ended just before the attach.
     REQUIRE((code == 0 || (code == 1 && !running())));
     ++cycles;
