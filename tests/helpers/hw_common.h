@@ -172,13 +172,20 @@ static inline void hw_named_lines(int fd, const char *prefix, long id, long n,
   }
 }
 
-/* Start t threads fn((void *)(intptr_t)i), i = 0..t-1 (t <= HW_MAX_THREADS),
- * dying if one cannot be created, then join them all in order. */
-static inline void hw_run_threads(long t, void *(*fn)(void *)) {
-  static pthread_t th[HW_MAX_THREADS];
+/* Start t threads fn((void *)(intptr_t)i), i = 0..t-1, into th[0..t-1],
+ * dying if one cannot be created. */
+static inline void hw_start_threads(pthread_t *th, long t,
+                                    void *(*fn)(void *)) {
   for (long i = 0; i < t; i++)
     if (pthread_create(&th[i], NULL, fn, (void *)(intptr_t)i))
       hw_die(HW_NAME ": pthread_create failed\n");
+}
+
+/* Start t threads (t <= HW_MAX_THREADS) as hw_start_threads, then join them
+ * all in order. */
+static inline void hw_run_threads(long t, void *(*fn)(void *)) {
+  static pthread_t th[HW_MAX_THREADS];
+  hw_start_threads(th, t, fn);
   for (long i = 0; i < t; i++)
     pthread_join(th[i], NULL);
 }

@@ -45,12 +45,9 @@ int main(int argc, char **argv) {
   ms = hw_num(argv[3], 0, HW_MAX_MS);
   args = argv;
   fd = hw_open_null(O_CLOEXEC);
-  pthread_t th;
-  for (long i = 0; i < t; i++)
-    if (pthread_create(&th, NULL, writer, NULL))
-      hw_die(HW_NAME ": pthread_create failed\n");
-  if (pthread_create(&th, NULL, execer, NULL))
-    hw_die(HW_NAME ": pthread_create failed\n");
+  static pthread_t th[HW_MAX_THREADS + 1];
+  hw_start_threads(th, t, writer);
+  hw_start_threads(th + t, 1, execer);
   for (;;)
     pause();
 }

@@ -26,10 +26,7 @@ int main(int argc, char **argv) {
   n = hw_num(argv[2], 0, HW_MAX_COUNT);
   ms = hw_num(argv[3], 0, HW_MAX_MS);
   fd = hw_open_null(0);
-  for (long i = 0; i < t; i++) {
-    pthread_t th;
-    if (pthread_create(&th, NULL, worker, (void *)(intptr_t)i))
-      hw_die(HW_NAME ": pthread_create failed\n");
-  }
+  static pthread_t th[HW_MAX_THREADS];
+  hw_start_threads(th, t, worker);
   pthread_exit(NULL);
 }
