@@ -139,10 +139,8 @@ bool looks_like_text(const char *path) {
   char head[80];
   const ssize_t n = ::read(fd, head, sizeof head);
   ::close(fd);
-  if (n < 0 || (n >= 4 && std::memcmp(head,
-                                      "\x7f"
-                                      "ELF",
-                                      4) == 0)) {
+  static constexpr char kElfMagic[] = {'\x7f', 'E', 'L', 'F'};
+  if (n < 0 || (n >= 4 && std::memcmp(head, kElfMagic, 4) == 0)) {
     return false;
   }
   for (ssize_t i = 0; i < n && head[i] != '\n'; ++i) {
