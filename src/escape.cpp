@@ -11,27 +11,9 @@ void append_hex(std::string &out, unsigned char byte) {
   out += kHex[byte & 0xf];
 }
 
-} // namespace
-
-std::string escape_image(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (const char c : raw) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte == '\\') {
-      out += "\\\\";
-    } else if (byte >= 0x20 && byte < 0x7f) {
-      out += c;
-    } else {
-      append_hex(out, byte);
-    }
-  }
-  return out;
-}
-
 // The length of the valid UTF-8 sequence at raw[i] that is not a C1
 // control (U+0080-U+009F, which some terminals obey), or 0.
-static std::size_t printable_utf8_length(std::string_view raw, std::size_t i) {
+std::size_t printable_utf8_length(std::string_view raw, std::size_t i) {
   const auto byte = [&](std::size_t k) {
     return static_cast<unsigned char>(raw[k]);
   };
@@ -62,6 +44,24 @@ static std::size_t printable_utf8_length(std::string_view raw, std::size_t i) {
   const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
   const bool bad = overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff);
   return bad || (cp >= 0x80 && cp <= 0x9f) ? 0 : len;
+}
+
+} // namespace
+
+std::string escape_image(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (const char c : raw) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == '\\') {
+      out += "\\\\";
+    } else if (byte >= 0x20 && byte < 0x7f) {
+      out += c;
+    } else {
+      append_hex(out, byte);
+    }
+  }
+  return out;
 }
 
 std::string escape_controls(std::string_view raw) {
