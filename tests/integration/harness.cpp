@@ -2,13 +2,16 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -60,6 +63,45 @@ std::string helper(const std::string &name) {
 }
 
 std::string syscallmon() { return SYSCALLMON_BIN; }
+
+std::optional<std::string> i386_unavailable() {
+  const std::string bin = helper("hw_rw32");
+  if (::access(bin.c_str(), X_OK) != 0) {
+    return "no 32-bit toolchain (gcc -m32 -static) built hw_rw32";
+  }
+  // posix_spawn reports the exec's own errno: ENOEXEC is the kernel
+  // saying it has no i386 support (CONFIG_IA32_EMULATION off or disabled).
+  std::vector<char *> args = {const_cast<char *>(bin.c_str()),
+                              const_cast<char *>("1"), nullptr};
+  pid_t pid = 0;
+  const int err =
+      ::posix_spawn(&pid, bin.c_str(), nullptr, nullptr, args.data(), environ);
+  if (err == ENOEXEC) {
+    return "this kernel cannot execute i386 programs (hw_rw32: Exec format "
+           "error)";
+  }
+  INFO("running hw_rw32 by hand: " << std::strerror(err));
+  REQUIRE(err == 0);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  INFO("hw_rw32 run by hand, wait status " << status);
+  REQUIRE(decode(status) == 0);
+  return std::nullopt;
+}
+
+std::optional<std::string> needs_root() {
+  if (::geteuid() == 0) {
+    return std::nullopt;
+  }
+  return "needs root";
+}
+
+std::optional<std::string> needs_program(const std::string &path) {
+  if (::access(path.c_str(), X_OK) == 0) {
+    return std::nullopt;
+  }
+  return path + " is not installed";
+}
 
 void sleep_ms(int ms) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));

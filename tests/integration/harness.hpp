@@ -4,8 +4,11 @@
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "skip.hpp"
 
 namespace itest {
 
@@ -63,6 +66,17 @@ std::string temp_dir();
 
 // The whole content of a file ("" if missing).
 std::string read_file(const std::string &path);
+
+// Why this host cannot run i386 programs (no hw_rw32 was built, or the
+// kernel refuses them with ENOEXEC), or nullopt if it can. The probe runs
+// hw_rw32 once, outside syscallmon; any other failure of it fails the test.
+std::optional<std::string> i386_unavailable();
+
+// Why a test that needs root cannot run (nullopt as root).
+std::optional<std::string> needs_root();
+
+// Why a test that needs the program at path cannot run (nullopt if there).
+std::optional<std::string> needs_program(const std::string &path);
 
 // Sleeps for ms milliseconds.
 void sleep_ms(int ms);

@@ -68,8 +68,7 @@ TEST_CASE("commands a shell runs one by one see their own CPU mask",
 
 TEST_CASE("same-cpu affinity shows the command one CPU", "[affinity]") {
   if (cpus_allowed() < 2) {
-    WARN("skipped: only one CPU here");
-    return;
+    SKIP_TEST("only one CPU is allowed here");
   }
   auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--affinity", "same-cpu",
                 "--", "/usr/bin/nproc"});
@@ -80,8 +79,7 @@ TEST_CASE("same-cpu affinity shows the command one CPU", "[affinity]") {
 TEST_CASE("a command that sets its own affinity keeps its choice",
           "[affinity]") {
   if (cpus_allowed() < 2) {
-    WARN("skipped: only one CPU here");
-    return;
+    SKIP_TEST("only one CPU is allowed here");
   }
   auto o = run({syscallmon(), "-q", "-o", "/dev/null", "--", "/usr/bin/taskset",
                 "-c", "1", "/usr/bin/nproc"});

@@ -300,9 +300,11 @@ TEST_CASE("attach errors are one line, exit 1 (usage: 2)", "[attach][errors]") {
 
 TEST_CASE("attaching to pid 1 as an unprivileged user is refused",
           "[attach][errors]") {
-  if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
-    WARN("skipped: needs root and setpriv to become nobody");
-    return;
+  if (auto why = needs_root()) {
+    SKIP_TEST(*why + " to become nobody with setpriv");
+  }
+  if (auto why = needs_program("/usr/bin/setpriv")) {
+    SKIP_TEST(*why);
   }
   auto o = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                 "--clear-groups", syscallmon(), "-p", "1"});
@@ -313,9 +315,8 @@ TEST_CASE("attaching to pid 1 as an unprivileged user is refused",
 
 TEST_CASE("a process traced by another tracer is refused with its name",
           "[attach][errors]") {
-  if (::access("/usr/bin/strace", X_OK) != 0) {
-    WARN("skipped: strace is not installed");
-    return;
+  if (auto why = needs_program("/usr/bin/strace")) {
+    SKIP_TEST(*why);
   }
   const std::string dir = temp_dir();
   const pid_t st = spawn(

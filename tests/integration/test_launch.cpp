@@ -73,9 +73,8 @@ TEST_CASE("counting prctl itself still refreshes the name", "[launch]") {
 }
 
 TEST_CASE("setuid splits the counts by uid", "[launch][root]") {
-  if (::geteuid() != 0) {
-    WARN("skipped: needs root to setuid");
-    return;
+  if (auto why = needs_root()) {
+    SKIP_TEST(*why + " to setuid");
   }
   auto r = run_json({"-e", "write", "--", helper("hw_setuid"), "6", "65534"});
   const auto &callers = r["syscalls"][0]["callers"];
@@ -89,9 +88,11 @@ TEST_CASE("setuid splits the counts by uid", "[launch][root]") {
 }
 
 TEST_CASE("an unprivileged user can launch a command", "[launch][root]") {
-  if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
-    WARN("skipped: needs root and setpriv to become nobody");
-    return;
+  if (auto why = needs_root()) {
+    SKIP_TEST(*why + " to become nobody with setpriv");
+  }
+  if (auto why = needs_program("/usr/bin/setpriv")) {
+    SKIP_TEST(*why);
   }
   // Without CAP_SYS_ADMIN the filter needs NO_NEW_PRIVS (the kernel says
   // EACCES first).
@@ -131,11 +132,10 @@ TEST_CASE("a child that stops itself and is continued does not hang",
 }
 
 TEST_CASE("32-bit programs are counted under [i386]", "[launch][i386]") {
-  const std::string bin = helper("hw_rw32");
-  if (::access(bin.c_str(), X_OK) != 0) {
-    WARN("skipped: no 32-bit toolchain (gcc -m32 -static) to build hw_rw32");
-    return;
+  if (auto why = i386_unavailable()) {
+    SKIP_TEST(*why);
   }
+  const std::string bin = helper("hw_rw32");
   const std::string dir = temp_dir();
   auto o = run({syscallmon(), "-o", dir + "/r.txt", "--", bin, "11"});
   CHECK(o.exit_code == 0);
@@ -146,6 +146,21 @@ TEST_CASE("32-bit programs are counted under [i386]", "[launch][i386]") {
   CHECK(calls(r, "read", "hw_rw32", "i386") == 11);
   CHECK(calls(r, "openat", "hw_rw32", "i386") == 2);
   CHECK(calls(r, "write", "", "x86_64") == 0);
+}
+
+TEST_CASE("a host that refuses i386 programs gets exit 126, not a trace",
+          "[launch][i386]") {
+  const std::string bin = helper("hw_rw32");
+  if (::access(bin.c_str(), X_OK) != 0) {
+    SKIP_TEST("no 32-bit toolchain (gcc -m32 -static) built hw_rw32");
+  }
+  if (!i386_unavailable()) {
+    SKIP_TEST("this kernel executes i386 programs (they are counted by the "
+              "[i386] test instead)");
+  }
+  auto o = run({syscallmon(), "--", bin, "11"});
+  CHECK(o.exit_code == 126);
+  CHECK(o.err == "syscallmon: cannot run " + bin + ": Exec format error\n");
 }
 
 TEST_CASE("hostile image names are escaped in text and valid in JSON",

@@ -125,9 +125,8 @@ TEST_CASE("the command killed by SIGKILL mid-run ends the run", "[quirks]") {
 
 TEST_CASE("per-syscall totals equal strace -f -c on the forking helper",
           "[quirks][strace]") {
-  if (::access("/usr/bin/strace", X_OK) != 0) {
-    WARN("skipped: strace is not installed");
-    return;
+  if (auto why = needs_program("/usr/bin/strace")) {
+    SKIP_TEST(*why);
   }
   const std::string set = "read,write,open,openat,close";
   const std::string dir = temp_dir();
@@ -188,9 +187,8 @@ TEST_CASE("syscallmon killed by SIGKILL takes the command with it",
 
 TEST_CASE("a make -j2 build works and its status comes through",
           "[launch][make]") {
-  if (::access("/usr/bin/make", X_OK) != 0) {
-    WARN("skipped: make is not installed");
-    return;
+  if (auto why = needs_program("/usr/bin/make")) {
+    SKIP_TEST(*why);
   }
   const std::string dir = temp_dir();
   std::string mk = "all: a b c\n";
