@@ -146,7 +146,10 @@ TEST_CASE("per-syscall totals equal strace -f -c on the forking helper",
 TEST_CASE("SIGINT to syscallmon is ignored in launch mode", "[signals]") {
   const auto mon =
       spawn_json({"-e", "write", "--", helper("hw_batches"), "5", "10", "40"});
-  sleep_ms(60);
+  // Once the command runs, syscallmon's handlers are in place (its start-up
+  // is slow under ASan).
+  child_of(mon.pid, "hw_batches");
+  sleep_ms(20);
   ::kill(mon.pid, SIGINT);
   ::kill(mon.pid, SIGQUIT);
   CHECK(wait_exit(mon.pid) == 0);
