@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "syscallmon/ptrace_engine.hpp"
 #include "syscallmon/report.hpp"
 #include "syscallmon/result.hpp"
-#include "syscallmon/tracer.hpp"
 
 namespace syscallmon {
 

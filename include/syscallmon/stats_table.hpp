@@ -48,6 +48,13 @@ struct EntryStats {
   std::uint64_t time_max_ns = 0;       // longest single call (--time)
 };
 
+// What is measured per call besides the count, and how entries are keyed.
+struct CountOptions {
+  bool errors = false; // count failures by errno (--errors)
+  bool time = false;   // time spent in calls (--time)
+  bool by_pid = false; // key entries by thread-group id too (--by pid)
+};
+
 // Eviction counters: rows and entries that left the table to make room.
 struct EvictionCounters {
   std::uint64_t syscalls = 0; // rows evicted

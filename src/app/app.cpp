@@ -21,10 +21,10 @@
 #include "syscallmon/escape.hpp"
 #include "syscallmon/output.hpp"
 #include "syscallmon/proc_info.hpp"
+#include "syscallmon/ptrace_engine.hpp"
 #include "syscallmon/report.hpp"
 #include "syscallmon/signals.hpp"
 #include "syscallmon/syscalls.hpp"
-#include "syscallmon/tracer.hpp"
 #include "syscallmon/version.hpp"
 
 namespace syscallmon {
@@ -206,31 +206,32 @@ class Reporter {
     }
   }
 
-  // Acts on the signal requests the tracer passes up.
-  void on_signal(const SignalRequests &req, const StatsTable &table) {
-    // One snapshot serves every output a request asks for.
-    std::optional<std::string> text;
-    const auto live = [&]() -> const std::string & {
-      if (!text) {
-        text = render(table, true);
-      }
-      return *text;
-    };
+  // Whether a request asks for a live report (SIGUSR1, the timer).
+  static bool wants_snapshot(const SignalRequests &req) {
+    return req.snapshot || req.tick;
+  }
+
+  // Writes the live report a request asks for (SIGUSR1 or the timer).
+  void publish(const SignalRequests &req, const TableSnapshot &table) {
     const bool to_stream = (req.tick && options_.interval) ||
                            (req.snapshot && !options_.stats_file);
     const bool to_file =
         options_.stats_file.has_value() && (req.tick || req.snapshot);
+    if (!to_stream && !to_file) {
+      return;
+    }
+    const std::string text = render(table, true); // one serves both
     if (to_stream) {
-      to_report_stream(live());
+      to_report_stream(text);
     }
     if (to_file) {
-      update_stats_file(live());
+      update_stats_file(text);
     }
   }
 
   // The report at exit; commits -o FILE unless a write to it failed (the
   // old FILE then stays whole). False if the report was not delivered.
-  bool finish(const StatsTable &table, std::optional<int> exit_status) {
+  bool finish(const TableSnapshot &table, std::optional<int> exit_status) {
     run_.exit_status = exit_status;
     to_report_stream(render(table, false));
     if (options_.stats_file) {
@@ -247,7 +248,7 @@ class Reporter {
   }
 
  private:
-  std::string render(const StatsTable &table, bool live) {
+  std::string render(const TableSnapshot &table, bool live) {
     RunInfo run = run_;
     run.duration_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
@@ -256,7 +257,7 @@ class Reporter {
       run.timestamp = utc_timestamp();
     }
     std::ostringstream out;
-    render_report(out, options_.format, table.snapshot(), run, render_);
+    render_report(out, options_.format, table, run, render_);
     return out.str();
   }
 
@@ -307,18 +308,15 @@ std::vector<pid_t> process_ids(const std::vector<pid_t> &pids) {
   return out;
 }
 
-TraceConfig trace_config(const Options &o, SyscallSelection selection) {
-  TraceConfig cfg;
+EngineConfig engine_config(const Options &o, SyscallSelection selection) {
+  EngineConfig cfg;
   cfg.selection = std::move(selection);
   cfg.argv = o.command;
   if (!o.command.empty()) {
     cfg.exec_path = resolve_command(o.command.front());
   }
   cfg.attach_pids = process_ids(o.pids);
-  cfg.errors = o.errors;
-  cfg.time = o.time;
-  cfg.by_pid = o.by_pid;
-  cfg.affinity = o.affinity;
+  cfg.count = {o.errors, o.time, o.by_pid};
   if (o.user) {
     cfg.run_as = resolve_user(*o.user);
   }
@@ -327,10 +325,10 @@ TraceConfig trace_config(const Options &o, SyscallSelection selection) {
 
 // Why the command never ran: its own exec (126/127, as a shell says), or
 // our filter or -u step before it (1).
-FatalError launch_error(const Options &o, const TraceConfig &cfg,
-                        const TraceResult &result) {
-  const char *why = std::strerror(result.exec_errno);
-  switch (result.failed_step) {
+FatalError launch_error(const Options &o, const EngineConfig &cfg,
+                        const LaunchFailure &failure) {
+  const char *why = std::strerror(failure.err);
+  switch (failure.step) {
   case LaunchStep::filter:
     return {
         kExitFailure,
@@ -339,12 +337,34 @@ FatalError launch_error(const Options &o, const TraceConfig &cfg,
     return {kExitFailure,
             fmt::format("cannot run the command as user {}: {}{}",
                         o.user.value_or("?"), why,
-                        result.exec_errno == EPERM ? " (-u needs root)" : "")};
+                        failure.err == EPERM ? " (-u needs root)" : "")};
   case LaunchStep::exec:
     break;
   }
-  return {result.exec_errno == ENOENT ? kExitNotFound : kExitNotExecutable,
+  return {failure.err == ENOENT ? kExitNotFound : kExitNotExecutable,
           fmt::format("cannot run {}: {}", cfg.exec_path, why)};
+}
+
+// The run loop: the engine counts until a signal arrives, and the policy
+// for each request lives here, once for every engine.
+EngineResult drive(Engine &engine, const EngineConfig &cfg,
+                   Reporter &reporter) {
+  while (engine.run()) {
+    const SignalRequests req = take_signal_requests();
+    if (req.clear) {
+      engine.clear();
+      spdlog::info("counts cleared (SIGUSR2)");
+    }
+    // SIGINT is not forwarded in launch mode (the terminal sent it to the
+    // command already), but with -p it still detaches, as --help says.
+    if (req.terminate != 0 || (req.interrupt && !cfg.attach_pids.empty())) {
+      engine.stop(req.terminate);
+    }
+    if (Reporter::wants_snapshot(req)) {
+      reporter.publish(req, engine.snapshot());
+    }
+  }
+  return engine.result();
 }
 
 } // namespace
@@ -370,7 +390,7 @@ int run_app(const Options &o) {
   if (!selection) {
     throw FatalError(kExitUsage, selection.error().message);
   }
-  const TraceConfig cfg = trace_config(o, std::move(*selection));
+  const EngineConfig cfg = engine_config(o, std::move(*selection));
   StatsTable table(table_rows(o, cfg.selection.names.size()), o.max_entries);
 
   RunInfo run;
@@ -381,27 +401,25 @@ int run_app(const Options &o) {
   render.bar_width = o.bar_width;
   render.sort = o.sort;
   render.top = o.top;
-  render.errors = o.errors;
-  render.time = o.time;
-  render.by_pid = o.by_pid;
+  render.errors = cfg.count.errors;
+  render.time = cfg.count.time;
+  render.by_pid = cfg.count.by_pid;
   render.syscall_name = syscall_name;
   Reporter reporter(o, std::move(run), std::move(render));
 
   if (o.interval || o.stats_file) {
     start_interval_timer(o.interval.value_or(1.0));
   }
-  const TraceResult result =
-      run_trace(cfg, table, [&](const SignalRequests &req) {
-        reporter.on_signal(req, table);
-      });
-  if (result.exec_errno != 0) {
-    throw launch_error(o, cfg, result);
+  const auto engine = start_ptrace_engine(cfg, o.affinity, table);
+  const EngineResult result = drive(*engine, cfg, reporter);
+  if (result.launch) {
+    throw launch_error(o, cfg, *result.launch);
   }
   std::optional<int> status;
   if (result.command_status) {
     status = exit_code_of(*result.command_status);
   }
-  const bool delivered = reporter.finish(table, status);
+  const bool delivered = reporter.finish(engine->snapshot(), status);
   rusage self{};
   if (::getrusage(RUSAGE_SELF, &self) == 0) {
     // Ours alone: a wait4 rusage would include the reaped command's.

@@ -7,13 +7,13 @@
 
 namespace syscallmon {
 
-AffinityPolicy::AffinityPolicy(AffinityMode mode) : mode_(mode) {
+AffinityPolicy::AffinityPolicy(Affinity mode) : mode_(mode) {
   CPU_ZERO(&original_);
   CPU_ZERO(&single_);
-  if (mode_ == AffinityMode::off ||
+  if (mode_ == Affinity::off ||
       sched_getaffinity(0, sizeof original_, &original_) < 0 ||
       CPU_COUNT(&original_) < 2) {
-    mode_ = AffinityMode::off; // nothing to gain on one CPU
+    mode_ = Affinity::off; // nothing to gain on one CPU
     return;
   }
   int cpu = sched_getcpu();

@@ -13,19 +13,17 @@
 #include <cstdint>
 #include <vector>
 
-namespace syscallmon {
+#include "syscallmon/ptrace_engine.hpp"
 
-enum class AffinityMode { automatic, same_cpu, off };
+namespace syscallmon {
 
 class AffinityPolicy {
  public:
-  explicit AffinityPolicy(AffinityMode mode);
+  explicit AffinityPolicy(Affinity mode);
 
-  AffinityMode mode() const { return mode_; }
+  Affinity mode() const { return mode_; }
   // Whether sched_{get,set}affinity calls must be seen by the tracer.
-  bool watches_affinity_calls() const {
-    return mode_ == AffinityMode::automatic;
-  }
+  bool watches_affinity_calls() const { return mode_ == Affinity::automatic; }
 
   // The mask a launched child takes before exec (async-signal-safe use).
   const cpu_set_t *child_mask() const;
@@ -48,14 +46,14 @@ class AffinityPolicy {
   bool pinned() const { return pinned_; }
   // True while auto mode places the tasks (sched_getaffinity results are
   // then rewritten to the original mask).
-  bool managing() const { return mode_ == AffinityMode::automatic && managed_; }
+  bool managing() const { return mode_ == Affinity::automatic && managed_; }
   // The mask the command would have had without syscallmon.
   const cpu_set_t &original() const { return original_; }
 
  private:
   void apply(const std::vector<pid_t> &tids, const cpu_set_t &mask);
 
-  AffinityMode mode_;
+  Affinity mode_;
   cpu_set_t original_{};
   cpu_set_t single_{};
   bool pinned_ = false;

@@ -2,8 +2,6 @@
 // exec the command. Only the selected syscalls (and the few that change a
 // thread's name or uid) stop the tracee; every other call runs at full speed.
 
-#include <fcntl.h>
-#include <grp.h>
 #include <seccomp.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -18,7 +16,6 @@
 #include <memory>
 
 #include "syscallmon/result.hpp"
-#include "syscallmon/signals.hpp"
 #include "tracer_internal.hpp"
 
 namespace syscallmon {
@@ -128,67 +125,6 @@ int load_filter(void *ctx) {
   return rc;
 }
 
-// Whether a file the kernel would not execute may be a shell script: not
-// an ELF file (another arch, or corrupt) and no NUL byte in its first line,
-// bash's test. In the child: only open, read and close.
-bool looks_like_text(const char *path) {
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return false;
-  }
-  char head[80];
-  const ssize_t n = ::read(fd, head, sizeof head);
-  ::close(fd);
-  static constexpr char kElfMagic[] = {'\x7f', 'E', 'L', 'F'};
-  if (n < 0 || (n >= 4 && std::memcmp(head, kElfMagic, 4) == 0)) {
-    return false;
-  }
-  for (ssize_t i = 0; i < n && head[i] != '\n'; ++i) {
-    if (head[i] == '\0') {
-      return false;
-    }
-  }
-  return true;
-}
-
-// In the child, after fork: never returns.
-[[noreturn]] void exec_child(void *filter, const char *path, char *const *argv,
-                             char *const *sh_argv,
-                             const std::optional<RunAs> &run_as,
-                             const cpu_set_t *mask, int error_fd) {
-  reset_signal_handlers();
-  if (mask != nullptr) {
-    sched_setaffinity(0, sizeof *mask, mask);
-  }
-  // Wait, stopped, until the tracer has seized us: a filtered call made
-  // with no tracer attached would fail with ENOSYS.
-  ::kill(::getpid(), SIGSTOP);
-  int err = 0;
-  LaunchStep step = LaunchStep::exec;
-  if (const int rc = load_filter(filter); rc < 0) {
-    err = -rc;
-    step = LaunchStep::filter;
-  } else if (run_as &&
-             (::setgroups(run_as->groups.size(), run_as->groups.data()) < 0 ||
-              ::setgid(run_as->gid) < 0 || ::setuid(run_as->uid) < 0)) {
-    err = errno;
-    step = LaunchStep::credentials;
-  } else {
-    ::execve(path, argv, environ);
-    err = errno;
-    if (err == ENOEXEC && looks_like_text(path)) {
-      // A script without "#!": run it with /bin/sh, as execvp, env and
-      // perf do.
-      ::execve(sh_argv[0], sh_argv, environ);
-      err = ENOEXEC; // report the command's error, not the shell's
-    }
-  }
-  const int code = (err == ENOENT) ? kExitNotFound : kExitNotExecutable;
-  const int report[2] = {err, static_cast<int>(step)};
-  [[maybe_unused]] ssize_t n = ::write(error_fd, report, sizeof report);
-  ::_exit(code);
-}
-
 } // namespace
 
 bool rules_carry_data(const std::vector<std::uint8_t> &flags) {
@@ -200,38 +136,20 @@ bool rules_carry_data(const std::vector<std::uint8_t> &flags) {
 
 void Tracer::launch() {
   FilterPtr filter = build_filter(flags_);
-  std::vector<char *> argv;
-  for (const auto &arg : config_.argv) {
-    argv.push_back(const_cast<char *>(arg.c_str()));
-  }
-  argv.push_back(nullptr);
-  // Built before fork: "/bin/sh PATH ARGS..." for a script without "#!".
-  std::string shell = "/bin/sh";
-  std::vector<char *> sh_argv = {shell.data(),
-                                 const_cast<char *>(config_.exec_path.c_str())};
-  sh_argv.insert(sh_argv.end(), argv.begin() + 1, argv.end());
-
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) < 0) {
-    throw FatalError(kExitFailure,
-                     fmt::format("pipe: {}", std::strerror(errno)));
-  }
-  UniqueFd read_end(pipe_fds[0]);
-  UniqueFd write_end(pipe_fds[1]);
-
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    throw FatalError(kExitFailure,
-                     fmt::format("fork: {}", std::strerror(errno)));
-  }
-  if (pid == 0) {
-    exec_child(filter.get(), config_.exec_path.c_str(), argv.data(),
-               sh_argv.data(), config_.run_as, affinity_.child_mask(),
-               write_end.get());
-  }
-  write_end.reset();
-  exec_error_fd_ = std::move(read_end);
-  command_pid_ = pid;
+  const cpu_set_t *mask = affinity_.child_mask();
+  ChildHooks hooks;
+  hooks.wait_until_counted = [mask] {
+    if (mask != nullptr) {
+      sched_setaffinity(0, sizeof *mask, mask);
+    }
+    // Wait, stopped, until the tracer has seized us: a filtered call made
+    // with no tracer attached would fail with ENOSYS.
+    ::kill(::getpid(), SIGSTOP);
+    return true;
+  };
+  hooks.before_exec = [ctx = filter.get()] { return -load_filter(ctx); };
+  CommandChild child = CommandChild::start(config_, hooks);
+  const pid_t pid = child.pid();
 
   int raw = 0;
   pid_t waited = 0;
@@ -239,20 +157,18 @@ void Tracer::launch() {
     waited = ::waitpid(pid, &raw, WSTOPPED);
   } while (waited < 0 && errno == EINTR);
   if (waited < 0 || !WIFSTOPPED(raw)) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
     throw FatalError(kExitFailure, "the child did not stop before exec");
   }
   // EXITKILL: a filtered tracee must never outlive its tracer.
   if (::ptrace(PTRACE_SEIZE, pid, nullptr,
                tracer_options() | PTRACE_O_EXITKILL) < 0) {
-    const int err = errno;
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
     throw FatalError(kExitFailure,
                      fmt::format("ptrace(PTRACE_SEIZE) on the command: {}",
-                                 std::strerror(err)));
+                                 std::strerror(errno)));
   }
+  child.release(); // reaped by the event loop from now on
+  command_.emplace(std::move(child));
+  command_pid_ = pid;
   Task &task = tasks_[pid];
   task.tid = pid;
   task.tgid = pid;
@@ -260,16 +176,6 @@ void Tracer::launch() {
   task.counting = false; // the tracer's own pre-exec calls are not counted
   affinity_.start();
   ::kill(pid, SIGCONT);
-}
-
-void Tracer::read_launch_error() {
-  // {errno, LaunchStep} from the child; nothing (EOF) after a good exec.
-  int report[2] = {0, 0};
-  if (exec_error_fd_.valid() &&
-      ::read(exec_error_fd_.get(), report, sizeof report) == sizeof report) {
-    result_.exec_errno = report[0];
-    result_.failed_step = static_cast<LaunchStep>(report[1]);
-  }
 }
 
 } // namespace syscallmon

@@ -14,6 +14,7 @@
 
 #include "syscallmon/proc_info.hpp"
 #include "syscallmon/result.hpp"
+#include "syscallmon/signals.hpp"
 #include "tracer_internal.hpp"
 
 namespace syscallmon {
@@ -48,17 +49,15 @@ std::uint64_t now_ns() {
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-Tracer::Tracer(const TraceConfig &config, StatsTable &table,
-               const SignalCallback &on_signal)
-    : config_(config), table_(table), on_signal_(on_signal),
-      affinity_(config.argv.empty() || !config.attach_pids.empty()
-                    ? AffinityMode::off
-                : config.affinity == Affinity::same_cpu ? AffinityMode::same_cpu
-                : config.affinity == Affinity::off      ? AffinityMode::off
-                                                   : AffinityMode::automatic) {
+Tracer::Tracer(EngineConfig config, Affinity affinity, StatsTable &table)
+    : Engine(table), config_(std::move(config)),
+      // Placement is for a launched command alone.
+      affinity_(config_.argv.empty() || !config_.attach_pids.empty()
+                    ? Affinity::off
+                    : affinity) {
   flags_.assign(traced_arches().size(), std::vector<std::uint8_t>(kMaxNr, 0));
   for (std::size_t arch = 0; arch < flags_.size(); ++arch) {
-    for (const std::uint32_t nr : config.selection.numbers[arch]) {
+    for (const std::uint32_t nr : config_.selection.numbers[arch]) {
       flags_[arch][nr] |= kCount;
     }
   }
@@ -88,25 +87,16 @@ std::uint8_t Tracer::flags_of(SyscallKey key) const {
 bool Tracer::needs_exit_stop(std::uint8_t flags) const {
   return (flags & (kRefreshComm | kRefreshUid | kAffinityGet | kWaitCall |
                    kWaitIdCall)) != 0 ||
-         ((flags & kCount) != 0 && (config_.errors || config_.time));
+         ((flags & kCount) != 0 &&
+          (config_.count.errors || config_.count.time));
 }
 
-TraceResult Tracer::run() {
-  if (!config_.argv.empty()) {
-    launch();
-  }
-  if (!config_.attach_pids.empty()) {
-    attach_all();
-  }
-  loop();
-  read_launch_error();
-  return result_;
-}
-
-void Tracer::loop() {
+bool Tracer::run() {
   for (;;) {
+    // A signal that lands between this check and the blocking waitpid is
+    // seen 20 ms later at most (signals.cpp's backstop timer).
     if (signals_pending()) {
-      handle_requests();
+      return true;
     }
     int raw = 0;
     const pid_t tid = wait_for_event(&raw);
@@ -117,10 +107,14 @@ void Tracer::loop() {
       if (errno != ECHILD) {
         spdlog::warn("waitpid: {}", std::strerror(errno));
       }
-      return; // no tracee and no child is left
+      break; // no tracee and no child is left
     }
     dispatch(tid, WaitStatus(raw));
   }
+  if (command_) {
+    result_.launch = command_->launch_failure();
+  }
+  return false;
 }
 
 pid_t Tracer::wait_for_event(int *raw) {
@@ -132,7 +126,7 @@ pid_t Tracer::wait_for_event(int *raw) {
   constexpr std::uint64_t kSpinNs = 20000;
   // Only auto uses the gaps, and not while one pinned task is all there is:
   // then the clock reads would be the only extra work per stop.
-  const bool track = affinity_.mode() == AffinityMode::automatic &&
+  const bool track = affinity_.mode() == Affinity::automatic &&
                      !(affinity_.pinned() && tasks_.size() == 1);
   if (!track) {
     stop_bound_ = false; // a later second task starts from a clean slate
@@ -187,23 +181,12 @@ void Tracer::track_event_gap(std::uint64_t now) {
   }
 }
 
-void Tracer::handle_requests() {
-  const SignalRequests req = take_signal_requests();
-  if (req.clear) {
-    table_.clear();
-    spdlog::info("counts cleared (SIGUSR2)");
+void Tracer::stop(int sig) {
+  if (sig != 0) {
+    forward_signal(sig);
   }
-  if (req.terminate != 0) {
-    forward_signal(req.terminate);
-  }
-  // SIGINT is not forwarded in launch mode (the terminal sent it to the
-  // command already), but with -p it still detaches, as --help says.
-  if ((req.terminate != 0 || req.interrupt) && !config_.attach_pids.empty() &&
-      !detaching_) {
+  if (!config_.attach_pids.empty() && !detaching_) {
     detach_all();
-  }
-  if (on_signal_) {
-    on_signal_(req);
   }
 }
 
@@ -309,7 +292,6 @@ void Tracer::dispatch(pid_t tid, WaitStatus status) {
     detach_task(tid, status);
     return;
   }
-  task.listening = false;
   switch (kind) {
   case StopKind::seccomp:
     on_seccomp_stop(task);
@@ -326,7 +308,6 @@ void Tracer::dispatch(pid_t tid, WaitStatus status) {
   case StopKind::group_stop:
     // Under PTRACE_SEIZE, LISTEN keeps a stopped task stopped while we
     // wait for SIGCONT; CONT or SYSCALL would wrongly run it.
-    task.listening = true;
     if (::ptrace(PTRACE_LISTEN, tid, nullptr, nullptr) < 0 && errno != ESRCH) {
       spdlog::debug("PTRACE_LISTEN {}: {}", tid, std::strerror(errno));
     }
@@ -349,7 +330,7 @@ void Tracer::on_exit(pid_t tid, WaitStatus status) {
 }
 
 void Tracer::update_affinity() {
-  if (affinity_.mode() != AffinityMode::automatic || tasks_.empty()) {
+  if (affinity_.mode() != Affinity::automatic || tasks_.empty()) {
     return;
   }
   // One CPU for everyone while at most one task can run (the others wait
@@ -420,8 +401,8 @@ void Tracer::resume(Task &task, int sig) {
 
 void Tracer::count_call(Task &task, SyscallKey key, std::uint8_t flags) {
   if ((flags & kCount) != 0 && task.counting) {
-    table_.record(
-        key, EntryKeyView{task.comm, task.uid, config_.by_pid ? task.tgid : 0});
+    table_.record(key, EntryKeyView{task.comm, task.uid,
+                                    config_.count.by_pid ? task.tgid : 0});
   }
   if (needs_exit_stop(flags)) {
     task.awaiting_exit = true;
@@ -492,15 +473,15 @@ void Tracer::finish_call(Task &task, std::int64_t rval, bool is_error) {
   task.awaiting_exit = false;
   task.exit_work = 0;
   if ((work & kCount) != 0) {
-    EntryStats *stats =
-        table_.find(task.pending, EntryKeyView{task.pending_image, task.uid,
-                                               config_.by_pid ? task.tgid : 0});
+    EntryStats *stats = table_.find(
+        task.pending, EntryKeyView{task.pending_image, task.uid,
+                                   config_.count.by_pid ? task.tgid : 0});
     if (stats != nullptr) { // null if evicted or cleared meanwhile
-      if (config_.errors && is_error) {
+      if (config_.count.errors && is_error) {
         stats->errors += 1;
         stats->errnos[static_cast<int>(-rval)] += 1;
       }
-      if (config_.time) {
+      if (config_.count.time) {
         const std::uint64_t spent = now_ns() - task.start_ns;
         stats->time_total_ns += spent;
         stats->time_max_ns = std::max(stats->time_max_ns, spent);
@@ -573,10 +554,17 @@ void Tracer::refresh_uid(Task &task) {
   }
 }
 
-TraceResult run_trace(const TraceConfig &config, StatsTable &table,
-                      const SignalCallback &on_signal) {
-  Tracer tracer(config, table, on_signal);
-  return tracer.run();
+std::unique_ptr<Engine> start_ptrace_engine(const EngineConfig &config,
+                                            Affinity affinity,
+                                            StatsTable &table) {
+  auto tracer = std::make_unique<Tracer>(config, affinity, table);
+  if (!config.argv.empty()) {
+    tracer->launch();
+  }
+  if (!config.attach_pids.empty()) {
+    tracer->attach_all();
+  }
+  return tracer;
 }
 
 } // namespace syscallmon

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "affinity.hpp"
+#include "engine/child.hpp"
+#include "syscallmon/ptrace_engine.hpp"
 #include "syscallmon/stats_table.hpp"
-#include "syscallmon/tracer.hpp"
-#include "syscallmon/unique_fd.hpp"
 #include "wait_status.hpp"
 
 namespace syscallmon {
@@ -42,7 +42,6 @@ struct Task {
   bool seccomp = false;        // under our filter: resumed with PTRACE_CONT
   bool counting = true;        // false for the launched child until it execs
   bool awaiting_exit = false;  // resumed with PTRACE_SYSCALL for the exit
-  bool listening = false;      // in a group-stop, resumed with PTRACE_LISTEN
   bool waiting = false;        // inside a blocking wait (auto affinity only)
   std::uint8_t exit_work = 0;  // SyscallFlag bits to act on at the exit stop
   SyscallKey pending{};        // the counted call awaiting its exit stop
@@ -52,29 +51,28 @@ struct Task {
 };
 
 // The event loop and its state.
-class Tracer {
+class Tracer final : public Engine {
  public:
-  Tracer(const TraceConfig &config, StatsTable &table,
-         const SignalCallback &on_signal);
-  TraceResult run();
+  Tracer(EngineConfig config, Affinity affinity, StatsTable &table);
+
+  // Engine
+  bool run() override;
+  void stop(int sig) override;
+  EngineResult result() const override { return result_; }
 
   // launch.cpp
   void launch();
-  // The errno the child sent if its exec failed, else 0.
-  void read_launch_error();
   // attach.cpp
   void attach_all();
+
+ private:
   enum class SeizeResult { seized, gone, skipped, failed };
   void seize_process(pid_t pid);
   SeizeResult seize_thread(pid_t tid, bool first); // failed: errno says why
   void detach_all();
-
- private:
-  void loop();
   pid_t wait_for_event(int *raw);
   void track_event_gap(std::uint64_t now);
   void dispatch(pid_t tid, WaitStatus status);
-  void handle_requests();
   void forward_signal(int sig);
   Task &task_for(pid_t tid);
   Task &add_task(pid_t tid, const Task *parent, bool is_thread);
@@ -97,16 +95,14 @@ class Tracer {
   void update_affinity();
   void show_original_mask(const Task &task, std::int64_t rval);
 
-  const TraceConfig &config_;
-  StatsTable &table_;
-  const SignalCallback &on_signal_;
+  const EngineConfig config_;
   std::vector<std::vector<std::uint8_t>> flags_; // [arch][nr]
   bool native_data_ = false; // x86_64 rules carry encode_trace_data
   std::unordered_map<pid_t, Task> tasks_;
   pid_t command_pid_ = 0;
   bool detaching_ = false;
-  TraceResult result_;
-  UniqueFd exec_error_fd_; // read end of the child's exec-failure pipe
+  EngineResult result_;
+  std::optional<CommandChild> command_; // the launched command, if any
   AffinityPolicy affinity_;
   static constexpr double kNoGapYetNs = 1e9;
   double gap_ema_ns_ = kNoGapYetNs; // average time between events
