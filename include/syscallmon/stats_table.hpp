@@ -60,6 +60,8 @@ struct EvictionCounters {
   std::uint64_t syscalls = 0; // rows evicted
   std::uint64_t entries = 0;  // entries evicted, alone or with their row
   std::uint64_t calls = 0;    // calls held by the evicted entries
+  std::uint64_t lost = 0;     // calls never counted: the bpf engine's kernel
+                              // map was full
   friend bool operator==(const EvictionCounters &,
                          const EvictionCounters &) = default;
 };
@@ -98,6 +100,17 @@ class StatsTable {
   // The stats of an existing entry, or nullptr if it is not (or no longer)
   // in the table. Used to add a call's result at its exit stop.
   EntryStats *find(SyscallKey syscall, const EntryKeyView &who);
+
+  // Adds counts gathered elsewhere (a drained kernel map). With calls > 0
+  // it is record() of that many calls at once: a new entry arrives now
+  // (FIFO), evicting as record() does. With calls == 0 (only results of
+  // calls: errors, time) it adds to an existing entry, or is dropped, as
+  // find() finds nothing for an evicted entry.
+  void add(SyscallKey syscall, const EntryKeyView &who,
+           const EntryStats &delta);
+
+  // Counts calls that could not be recorded (EvictionCounters::lost).
+  void count_lost(std::uint64_t calls) { evicted_.lost += calls; }
 
   // Forgets every row, entry and eviction count (the paper's clear).
   void clear();
@@ -150,6 +163,8 @@ class StatsTable {
   Row &find_or_add_row(SyscallKey syscall);
   void evict_oldest_row();
   void evict_oldest_entry(Row &row);
+  // A new entry with no calls yet, at the row's tail (evicting if full).
+  EntryStats &insert_entry(Row &row, const EntryKeyView &who);
 
   std::size_t max_syscalls_;
   std::size_t max_entries_;

@@ -1,5 +1,6 @@
 #include "syscallmon/stats_table.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace syscallmon {
@@ -53,13 +54,7 @@ void StatsTable::evict_oldest_entry(Row &row) {
   row.fifo.pop_front();
 }
 
-EntryStats &StatsTable::record(SyscallKey syscall, const EntryKeyView &who) {
-  Row &row = find_or_add_row(syscall);
-  row.calls += 1;
-  if (auto it = row.index.find(who); it != row.index.end()) {
-    it->second->stats.calls += 1;
-    return it->second->stats;
-  }
+EntryStats &StatsTable::insert_entry(Row &row, const EntryKeyView &who) {
   if (row.fifo.size() >= max_entries_) {
     evict_oldest_entry(row);
   }
@@ -67,8 +62,19 @@ EntryStats &StatsTable::record(SyscallKey syscall, const EntryKeyView &who) {
       Entry{EntryKey{std::string(who.image), who.uid, who.pid}, EntryStats{}});
   auto entry = std::prev(row.fifo.end());
   row.index.emplace(entry->key, entry);
-  entry->stats.calls = 1;
   return entry->stats;
+}
+
+EntryStats &StatsTable::record(SyscallKey syscall, const EntryKeyView &who) {
+  Row &row = find_or_add_row(syscall);
+  row.calls += 1;
+  if (auto it = row.index.find(who); it != row.index.end()) {
+    it->second->stats.calls += 1;
+    return it->second->stats;
+  }
+  EntryStats &stats = insert_entry(row, who);
+  stats.calls = 1;
+  return stats;
 }
 
 EntryStats *StatsTable::find(SyscallKey syscall, const EntryKeyView &who) {
@@ -78,6 +84,26 @@ EntryStats *StatsTable::find(SyscallKey syscall, const EntryKeyView &who) {
   }
   auto it = row->second->index.find(who);
   return it == row->second->index.end() ? nullptr : &it->second->stats;
+}
+
+void StatsTable::add(SyscallKey syscall, const EntryKeyView &who,
+                     const EntryStats &delta) {
+  EntryStats *stats = find(syscall, who);
+  if (stats == nullptr && delta.calls == 0) {
+    return;
+  }
+  Row &row = find_or_add_row(syscall);
+  if (stats == nullptr) {
+    stats = &insert_entry(row, who);
+  }
+  row.calls += delta.calls;
+  stats->calls += delta.calls;
+  stats->errors += delta.errors;
+  for (const auto &[err, n] : delta.errnos) {
+    stats->errnos[err] += n;
+  }
+  stats->time_total_ns += delta.time_total_ns;
+  stats->time_max_ns = std::max(stats->time_max_ns, delta.time_max_ns);
 }
 
 void StatsTable::clear() {

@@ -16,6 +16,22 @@ class LinearScanTable {
   LinearScanTable(std::size_t rows, std::size_t entries)
       : max_rows_(rows), max_entries_(entries) {}
 
+  // n calls gathered elsewhere: n records in a row; with n == 0 nothing
+  // changes (results of calls only ever update an existing entry).
+  void add(SyscallKey s, const EntryKey &k, std::uint64_t n) {
+    if (n == 0) {
+      return;
+    }
+    record(s, k);
+    for (auto &r : rows_) {
+      for (auto &e : r.entries) {
+        if (r.syscall == s && e.key == k) {
+          e.calls += n - 1;
+        }
+      }
+    }
+  }
+
   void record(SyscallKey s, const EntryKey &k) {
     Row *row = nullptr;
     for (auto &r : rows_) {

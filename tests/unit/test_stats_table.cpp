@@ -167,3 +167,83 @@ TEST_CASE("table matches the paper's linear-scan model under random load",
   REQUIRE(checked == 20000);
   REQUIRE(table.evicted().entries + table.evicted().syscalls > 0);
 }
+
+TEST_CASE("add of drained counts matches the model under random load",
+          "[stats][model]") {
+  std::mt19937 rng(GENERATE(7u, 8u, 9u));
+  const std::size_t rows =
+      std::uniform_int_distribution<std::size_t>(1, 4)(rng);
+  const std::size_t entries =
+      std::uniform_int_distribution<std::size_t>(1, 5)(rng);
+  StatsTable table(rows, entries);
+  syscallmon::testing::LinearScanTable model(rows, entries);
+  std::uniform_int_distribution<std::uint32_t> nr(0, 6);
+  std::uniform_int_distribution<int> image(0, 8);
+  std::uniform_int_distribution<std::uint64_t> n(0, 3);
+  std::uint64_t added = 0;
+  for (int step = 0; step < 5000; ++step) {
+    const SyscallKey s{0, nr(rng)};
+    const EntryKey k{"img" + std::to_string(image(rng)), 0, 0};
+    const EntryKeyView v{k.image, k.uid, k.pid};
+    if (step % 3 == 0) {
+      table.record(s, v);
+      model.record(s, k);
+      added += 1;
+    } else {
+      EntryStats delta;
+      delta.calls = n(rng);
+      table.add(s, v, delta);
+      model.add(s, k, delta.calls);
+      added += delta.calls;
+    }
+    if (!model.same_as(table.snapshot())) {
+      FAIL("table and model diverge at step " << step);
+    }
+  }
+  std::uint64_t kept = 0;
+  for (const auto &row : table.snapshot().rows) {
+    kept += row.calls;
+  }
+  CHECK(kept + table.evicted().calls == added);
+  CHECK(table.evicted().entries > 0);
+}
+
+TEST_CASE("add merges errors and time, and drops them for a gone entry",
+          "[stats]") {
+  StatsTable t(4, 4);
+  EntryStats first;
+  first.calls = 3;
+  first.errors = 1;
+  first.errnos[2] = 1;
+  first.time_total_ns = 30;
+  first.time_max_ns = 20;
+  t.add(sc(1), who("a"), first);
+  EntryStats results; // results of calls counted before: no calls
+  results.errors = 2;
+  results.errnos[2] = 1;
+  results.errnos[13] = 1;
+  results.time_total_ns = 50;
+  results.time_max_ns = 40;
+  t.add(sc(1), who("a"), results);
+  t.add(sc(1), who("gone"), results); // never counted: dropped
+  t.add(sc(2), who("a"), results);    // no row: dropped, none created
+  const auto snap = t.snapshot();
+  REQUIRE(snap.rows.size() == 1);
+  REQUIRE(snap.rows[0].entries.size() == 1);
+  const EntryStats &s = snap.rows[0].entries[0].stats;
+  CHECK(snap.rows[0].calls == 3);
+  CHECK(s.calls == 3);
+  CHECK(s.errors == 3);
+  CHECK(s.errnos == std::map<int, std::uint64_t>{{2, 2}, {13, 1}});
+  CHECK(s.time_total_ns == 80);
+  CHECK(s.time_max_ns == 40);
+}
+
+TEST_CASE("lost calls are counted and cleared with the table", "[stats]") {
+  StatsTable t(4, 4);
+  t.count_lost(5);
+  t.count_lost(2);
+  CHECK(t.snapshot().evicted.lost == 7);
+  t.clear();
+  CHECK(t.snapshot().evicted.lost == 0);
+}
