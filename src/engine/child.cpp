@@ -1,8 +1,8 @@
 #include "engine/child.hpp"
 
+#include <csignal>
 #include <fcntl.h>
 #include <grp.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,7 +114,7 @@ CommandChild CommandChild::start(const EngineConfig &config,
   if (pid == 0) {
     child_main(config, args, hooks, write_end.get());
   }
-  return CommandChild(pid, std::move(read_end));
+  return {pid, std::move(read_end)};
 }
 
 CommandChild::CommandChild(CommandChild &&other) noexcept
