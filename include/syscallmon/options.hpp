@@ -37,8 +37,9 @@ struct Options {
   std::optional<double> interval; // seconds
   std::optional<std::string> stats_file;
   std::optional<std::string> user; // -u USER
-  Affinity affinity = Affinity::automatic;
-  int verbosity = 0; // -1 quiet, 0 warn, 1 info, 2 debug
+  EngineKind engine = EngineKind::ptrace;
+  Affinity affinity = Affinity::automatic; // ptrace engine only
+  int verbosity = 0;                       // -1 quiet, 0 warn, 1 info, 2 debug
 };
 
 // Parses argv. Errors are usage errors (exit 2), one line each.

@@ -21,6 +21,7 @@ enum class SortKey { calls, name, errors, time };
 
 // What the run was: printed in the report header.
 struct RunInfo {
+  std::string engine = "ptrace";        // which engine counted
   std::vector<std::string> command;     // empty in pure attach mode
   std::vector<int> pids;                // attached pids (-p)
   std::vector<std::string> monitored;   // selected syscall names, sorted

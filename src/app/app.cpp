@@ -18,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "syscallmon/bpf_engine.hpp"
 #include "syscallmon/escape.hpp"
 #include "syscallmon/output.hpp"
 #include "syscallmon/proc_info.hpp"
@@ -394,6 +395,7 @@ int run_app(const Options &o) {
   StatsTable table(table_rows(o, cfg.selection.names.size()), o.max_entries);
 
   RunInfo run;
+  run.engine = engine_name(o.engine);
   run.command = o.command;
   run.pids.assign(cfg.attach_pids.begin(), cfg.attach_pids.end());
   run.monitored = cfg.selection.names;
@@ -410,7 +412,9 @@ int run_app(const Options &o) {
   if (o.interval || o.stats_file) {
     start_interval_timer(o.interval.value_or(1.0));
   }
-  const auto engine = start_ptrace_engine(cfg, o.affinity, table);
+  const auto engine = o.engine == EngineKind::bpf
+                          ? start_bpf_engine(cfg, table)
+                          : start_ptrace_engine(cfg, o.affinity, table);
   const EngineResult result = drive(*engine, cfg, reporter);
   if (result.launch) {
     throw launch_error(o, cfg, *result.launch);

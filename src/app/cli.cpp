@@ -67,6 +67,10 @@ po::options_description describe() {
     ("stats-file", po::value<std::string>()->value_name("PATH"),
      "keep PATH holding the current report, rewritten atomically every "
      "interval (default 1 s) and at exit")
+    ("engine", po::value<std::string>()->value_name("ENGINE"),
+     "how calls are counted: ptrace (default; a seccomp filter and one "
+     "ptrace stop per counted call, any user) or bpf (a BPF program counts "
+     "in the kernel at near-native cost; needs CAP_BPF and CAP_PERFMON)")
     ("affinity", po::value<std::string>()->value_name("POLICY"),
      "CPU placement: auto (default) runs tracer and command on one CPU "
      "while at most one task can run or in a storm of stops, same-cpu "
@@ -288,6 +292,8 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
       {"auto", Affinity::automatic},
       {"same-cpu", Affinity::same_cpu},
       {"off", Affinity::off}};
+  static const std::pair<const char *, EngineKind> kEngines[] = {
+      {"ptrace", EngineKind::ptrace}, {"bpf", EngineKind::bpf}};
   static const std::pair<const char *, SortKey> kKeys[] = {
       {"calls", SortKey::calls},
       {"name", SortKey::name},
@@ -296,8 +302,16 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   if (auto err = set_choice(vm, "format", kFormats, o.format)) {
     return *err;
   }
+  if (auto err = set_choice(vm, "engine", kEngines, o.engine)) {
+    return *err;
+  }
   if (auto err = set_choice(vm, "affinity", kPolicies, o.affinity)) {
     return *err;
+  }
+  // Never silently ignored: the bpf engine places no one.
+  if (o.engine == EngineKind::bpf && vm.count("affinity")) {
+    return usage("--affinity applies to the ptrace engine only, not to "
+                 "--engine bpf");
   }
   if (auto err = set_choice(vm, "sort", kKeys, o.sort)) {
     return *err;
@@ -410,6 +424,7 @@ std::string help_text() {
          "  syscallmon -- ls -l /\n"
          "  syscallmon -e write,%network -f json -o report.json -- make -j2\n"
          "  syscallmon -p 1234 --interval 5\n"
+         "  sudo syscallmon --engine bpf -- make -j2\n"
          "  syscallmon --stats-file /var/lib/node_exporter/textfile/"
          "syscallmon.prom -f openmetrics -p 1234\n"
          "  syscallmon --list-syscalls %file\n";

@@ -93,6 +93,7 @@ void render_json(std::ostream &out, const TableSnapshot &table,
                  const RunInfo &run, const RenderOptions &opts) {
   Json j;
   j["syscallmon"] = 1;
+  j["engine"] = run.engine;
   if (run.timestamp) {
     j["timestamp"] = *run.timestamp;
   }
@@ -111,7 +112,8 @@ void render_json(std::ostream &out, const TableSnapshot &table,
                 {"max_entries", table.max_entries},
                 {"evicted_syscalls", table.evicted.syscalls},
                 {"evicted_entries", table.evicted.entries},
-                {"evicted_calls", table.evicted.calls}};
+                {"evicted_calls", table.evicted.calls},
+                {"lost_calls", table.evicted.lost}};
   Json syscalls = Json::array();
   for (const auto &g : detail::order_groups(table, opts)) {
     Json s;
@@ -140,10 +142,10 @@ void render_json(std::ostream &out, const TableSnapshot &table,
 }
 
 void render_csv(std::ostream &out, const TableSnapshot &table,
-                const RunInfo & /*run*/, const RenderOptions &opts) {
+                const RunInfo &run, const RenderOptions &opts) {
   out << "syscall,arch,image,uid," << (opts.by_pid ? "pid," : "") << "calls"
       << (opts.errors ? ",errors" : "") << (opts.time ? ",time_s" : "")
-      << "\r\n";
+      << ",engine\r\n";
   for (const auto &g : detail::order_groups(table, opts)) {
     for (const EntrySnapshot *e : g.shown) {
       out << csv_field(g.name) << ',' << g.arch << ','
@@ -158,13 +160,13 @@ void render_csv(std::ostream &out, const TableSnapshot &table,
       if (opts.time) {
         out << ',' << fmt::format("{:.9f}", seconds(e->stats.time_total_ns));
       }
-      out << "\r\n";
+      out << ',' << run.engine << "\r\n";
     }
   }
 }
 
 void render_openmetrics(std::ostream &out, const TableSnapshot &table,
-                        const RunInfo & /*run*/, const RenderOptions &opts) {
+                        const RunInfo &run, const RenderOptions &opts) {
   const auto groups = detail::order_groups(table, opts);
   // One counter family per measure, one sample per shown entry.
   const auto family = [&](std::string_view name, std::string_view help,
@@ -172,8 +174,8 @@ void render_openmetrics(std::ostream &out, const TableSnapshot &table,
     metric_family(out, name, "counter", help);
     for (const auto &g : groups) {
       for (const EntrySnapshot *e : g.shown) {
-        fmt::print(out, "{}_total{{{}}} {}\n", name, labels(g, *e, opts),
-                   value(e->stats));
+        fmt::print(out, "{}_total{{{},engine=\"{}\"}} {}\n", name,
+                   labels(g, *e, opts), run.engine, value(e->stats));
       }
     }
   };
@@ -199,8 +201,12 @@ void render_openmetrics(std::ostream &out, const TableSnapshot &table,
     metric_family(
         out, name, "counter",
         fmt::format("Table evictions: {} dropped to make room.", what));
-    fmt::print(out, "{}_total {}\n", name, n);
+    fmt::print(out, "{}_total{{engine=\"{}\"}} {}\n", name, run.engine, n);
   }
+  metric_family(out, "syscallmon_lost_calls", "counter",
+                "Calls not counted: the bpf engine's kernel map was full.");
+  fmt::print(out, "syscallmon_lost_calls_total{{engine=\"{}\"}} {}\n",
+             run.engine, table.evicted.lost);
   out << "# EOF\n";
 }
 

@@ -94,10 +94,11 @@ void render_header(std::ostream &out, const TableSnapshot &table,
     fmt::print(out, "syscallmon: snapshot at {}\n", *run.timestamp);
   }
   const detail::ReportTotals t = detail::totals(table);
-  std::string line = fmt::format(
-      "syscallmon: {} monitored, {}, {}, {} in {:.2f} s",
-      plural(run.monitored.size(), "system call"), plural(t.images, "image"),
-      plural(t.users, "user"), plural(t.calls, "call"), run.duration_s);
+  std::string line =
+      fmt::format("syscallmon: {} monitored by {}, {}, {}, {} in {:.2f} s",
+                  plural(run.monitored.size(), "system call"), run.engine,
+                  plural(t.images, "image"), plural(t.users, "user"),
+                  plural(t.calls, "call"), run.duration_s);
   if (!run.pids.empty()) {
     line += fmt::format("; attached pids {}", fmt::join(run.pids, ","));
   }
@@ -134,9 +135,14 @@ void render_text(std::ostream &out, const TableSnapshot &table,
   }
   fmt::print(out,
              "Table: {} x {}; evicted {} system calls, {} image/uid entries "
-             "({} calls)\n",
+             "({} calls)",
              table.max_syscalls, table.max_entries, table.evicted.syscalls,
              table.evicted.entries, table.evicted.calls);
+  // Only the bpf engine can lose calls (its kernel map was full).
+  if (run.engine == "bpf" || table.evicted.lost > 0) {
+    fmt::print(out, "; lost {}", plural(table.evicted.lost, "call"));
+  }
+  fmt::print(out, "\n");
 }
 
 } // namespace syscallmon

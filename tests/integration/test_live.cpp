@@ -22,7 +22,7 @@ const std::string kPython = "/usr/bin/python3";
 
 std::vector<long long> snapshot_totals(const std::string &text) {
   std::vector<long long> totals;
-  const std::regex header(R"(monitored, .*, (\d+) calls? in )");
+  const std::regex header(R"(monitored by \w+, .*, (\d+) calls? in )");
   for (std::sregex_iterator it(text.begin(), text.end(), header), end;
        it != end; ++it) {
     totals.push_back(std::stoll((*it)[1]));

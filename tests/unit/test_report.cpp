@@ -67,7 +67,7 @@ std::string render(ReportFormat f, const StatsTable &t, const RunInfo &run,
 
 TEST_CASE("text report has the paper's layout", "[report]") {
   const std::string want =
-      R"(syscallmon: 5 system calls monitored, 3 images, 2 users, 18244 calls in 2.31 s
+      R"(syscallmon: 5 system calls monitored by ptrace, 3 images, 2 users, 18244 calls in 2.31 s
 System call: write                                              17251 calls
     Image:     avahi-daemon  UID: 0104  Count: ++++++++++++++++++++  17109
     Image:             sshd  UID: 0000  Count:                          91
@@ -88,7 +88,7 @@ TEST_CASE("text bars scale against the group's largest count", "[report]") {
   RenderOptions o = options();
   o.bar_width = 10;
   const std::string want =
-      R"(syscallmon: 1 system call monitored, 3 images, 1 user, 16 calls in 0.00 s
+      R"(syscallmon: 1 system call monitored by ptrace, 3 images, 1 user, 16 calls in 0.00 s
 System call: write                                    16 calls
     Image:                a  UID: 0000  Count: ++++++++++  10
     Image:                b  UID: 0000  Count: +++++        5
@@ -110,7 +110,8 @@ TEST_CASE("text report labels compat arch rows and --top cuts entries",
   o.top = 1;
   o.bar_width = 4;
   const std::string want =
-      "syscallmon: 1 system call monitored, 3 images, 1 user, 6 calls in 0.00 "
+      "syscallmon: 1 system call monitored by ptrace, 3 images, 1 user, 6 "
+      "calls in 0.00 "
       "s\n"
       "System call: write [i386]                       6 calls\n"
       "    Image:                x  UID: 0007  Count: ++++  3\n"
@@ -228,8 +229,8 @@ TEST_CASE("json escapes command arguments that are not UTF-8", "[report]") {
 TEST_CASE("csv quotes fields per RFC 4180", "[report]") {
   StatsTable t(16, 16);
   add(t, 1, "a,\"b\"", 5, 2);
-  const std::string want = "syscall,arch,image,uid,calls\r\n"
-                           "write,x86_64,\"a,\"\"b\"\"\",5,2\r\n";
+  const std::string want = "syscall,arch,image,uid,calls,engine\r\n"
+                           "write,x86_64,\"a,\"\"b\"\"\",5,2,ptrace\r\n";
   REQUIRE(render(ReportFormat::csv, t, RunInfo{}, options()) == want);
 }
 
@@ -240,11 +241,40 @@ TEST_CASE("openmetrics escapes label values and ends with EOF", "[report]") {
       render(ReportFormat::openmetrics, t, RunInfo{}, options());
   REQUIRE(out.find("# TYPE syscallmon_calls counter\n") != std::string::npos);
   REQUIRE(out.find("syscallmon_calls_total{syscall=\"write\",arch=\"x86_64\","
-                   "image=\"a\\\"b\\\\\\\\\",uid=\"5\"} 2\n") !=
+                   "image=\"a\\\"b\\\\\\\\\",uid=\"5\",engine=\"ptrace\"} "
+                   "2\n") != std::string::npos);
+  REQUIRE(out.find("syscallmon_evicted_calls_total{engine=\"ptrace\"} 0\n") !=
           std::string::npos);
-  REQUIRE(out.find("syscallmon_evicted_calls_total 0\n") != std::string::npos);
   REQUIRE(out.size() >= 6);
   REQUIRE(out.substr(out.size() - 6) == "# EOF\n");
+}
+
+TEST_CASE("every format names the engine and the calls it lost", "[report]") {
+  StatsTable t(16, 16);
+  add(t, 1, "img", 0, 3);
+  t.count_lost(7);
+  RunInfo run;
+  run.engine = "bpf";
+  const std::string text = render(ReportFormat::text, t, run, options());
+  REQUIRE(text.find("monitored by bpf, ") != std::string::npos);
+  REQUIRE(text.find("(0 calls); lost 7 calls\n") != std::string::npos);
+  const auto json =
+      nlohmann::json::parse(render(ReportFormat::json, t, run, options()));
+  REQUIRE(json["engine"] == "bpf");
+  REQUIRE(json["table"]["lost_calls"] == 7);
+  const std::string csv = render(ReportFormat::csv, t, run, options());
+  REQUIRE(csv == "syscall,arch,image,uid,calls,engine\r\n"
+                 "write,x86_64,img,0,3,bpf\r\n");
+  const std::string om = render(ReportFormat::openmetrics, t, run, options());
+  REQUIRE(om.find("syscallmon_lost_calls_total{engine=\"bpf\"} 7\n") !=
+          std::string::npos);
+  // ptrace never loses calls: its footer does not mention them.
+  const std::string ptrace_text =
+      render(ReportFormat::text, t, RunInfo{}, options());
+  REQUIRE(ptrace_text.find("monitored by ptrace, ") != std::string::npos);
+  StatsTable none(16, 16);
+  REQUIRE(render(ReportFormat::text, none, RunInfo{}, options()).find("lost") ==
+          std::string::npos);
 }
 
 TEST_CASE("sort by name orders groups and entries by name", "[report]") {
@@ -265,7 +295,7 @@ TEST_CASE("wide uids and long names widen their columns", "[report]") {
   RenderOptions o = options();
   o.bar_width = 2;
   const std::string want =
-      R"(syscallmon: 1 system call monitored, 2 images, 2 users, 3 calls in 0.00 s
+      R"(syscallmon: 1 system call monitored by ptrace, 2 images, 2 users, 3 calls in 0.00 s
 System call: write                                   3 calls
     Image:                      a  UID:  0000  Count: ++  2
     Image: a-very-long-image-name  UID: 65534  Count: +   1

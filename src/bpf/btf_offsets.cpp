@@ -1,0 +1,161 @@
+#include "btf_offsets.hpp"
+
+#include <fcntl.h>
+#include <linux/btf.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "syscallmon/unique_fd.hpp"
+
+namespace syscallmon {
+namespace {
+
+constexpr const char *kVmlinuxBtf = "/sys/kernel/btf/vmlinux";
+constexpr unsigned kKindEnum64 = 19; // newer than Debian 12's linux/btf.h
+
+// Bytes that follow a type's header, by kind; nullopt for unknown kinds.
+std::optional<std::size_t> extra_bytes(unsigned kind, unsigned vlen) {
+  switch (kind) {
+  case BTF_KIND_INT:
+  case BTF_KIND_VAR:
+  case BTF_KIND_DECL_TAG:
+    return 4;
+  case BTF_KIND_ARRAY:
+    return sizeof(btf_array);
+  case BTF_KIND_STRUCT:
+  case BTF_KIND_UNION:
+  case BTF_KIND_DATASEC:
+    return std::size_t{12} * vlen;
+  case BTF_KIND_ENUM:
+  case BTF_KIND_FUNC_PROTO:
+    return std::size_t{8} * vlen;
+  case kKindEnum64:
+    return std::size_t{12} * vlen;
+  case BTF_KIND_PTR:
+  case BTF_KIND_FWD:
+  case BTF_KIND_TYPEDEF:
+  case BTF_KIND_VOLATILE:
+  case BTF_KIND_CONST:
+  case BTF_KIND_RESTRICT:
+  case BTF_KIND_FUNC:
+  case BTF_KIND_FLOAT:
+  case BTF_KIND_TYPE_TAG:
+    return 0;
+  default:
+    return std::nullopt;
+  }
+}
+
+// The member byte offsets of the structs we need: "struct.member" -> off.
+using Found = std::map<std::string, std::uint32_t, std::less<>>;
+
+bool wanted(std::string_view s, std::string_view m) {
+  if (s == "task_struct") {
+    return m == "pid" || m == "tgid" || m == "signal" || m == "thread_info";
+  }
+  if (s == "signal_struct") {
+    return m == "live";
+  }
+  return s == "thread_info" && m == "status";
+}
+
+} // namespace
+
+Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf) {
+  btf_header hdr{};
+  if (btf.size() < sizeof hdr) {
+    return Error{"kernel BTF is truncated"};
+  }
+  std::memcpy(&hdr, btf.data(), sizeof hdr);
+  if (hdr.magic != BTF_MAGIC || hdr.hdr_len < sizeof hdr ||
+      std::size_t{hdr.hdr_len} + hdr.type_off + hdr.type_len > btf.size() ||
+      std::size_t{hdr.hdr_len} + hdr.str_off + hdr.str_len > btf.size()) {
+    return Error{"kernel BTF has an unknown layout"};
+  }
+  const auto types = btf.subspan(hdr.hdr_len + hdr.type_off, hdr.type_len);
+  const auto strs = btf.subspan(hdr.hdr_len + hdr.str_off, hdr.str_len);
+  const auto name = [&](std::uint32_t off) -> std::string_view {
+    if (off >= strs.size()) {
+      return {};
+    }
+    const auto *s = reinterpret_cast<const char *>(strs.data() + off);
+    return {s, ::strnlen(s, strs.size() - off)};
+  };
+  Found found;
+  for (std::size_t off = 0; off + sizeof(btf_type) <= types.size();) {
+    btf_type t{};
+    std::memcpy(&t, types.data() + off, sizeof t);
+    off += sizeof t;
+    const unsigned kind = BTF_INFO_KIND(t.info);
+    const unsigned vlen = BTF_INFO_VLEN(t.info);
+    const auto extra = extra_bytes(kind, vlen);
+    if (!extra || off + *extra > types.size()) {
+      return Error{
+          fmt::format("kernel BTF has a type of unknown kind {}", kind)};
+    }
+    if (kind == BTF_KIND_STRUCT) {
+      const std::string_view sname = name(t.name_off);
+      for (unsigned i = 0; i < vlen; ++i) {
+        btf_member m{};
+        std::memcpy(&m, types.data() + off + i * sizeof m, sizeof m);
+        const std::string_view mname = name(m.name_off);
+        if (wanted(sname, mname)) {
+          const std::uint32_t bits = BTF_INFO_KFLAG(t.info)
+                                         ? BTF_MEMBER_BIT_OFFSET(m.offset)
+                                         : m.offset;
+          found.try_emplace(fmt::format("{}.{}", sname, mname), bits / 8);
+        }
+      }
+    }
+    off += *extra;
+  }
+  const auto get = [&](std::string_view key) -> std::optional<std::uint32_t> {
+    const auto it = found.find(key);
+    return it == found.end() ? std::nullopt : std::optional(it->second);
+  };
+  const auto pid = get("task_struct.pid");
+  const auto tgid = get("task_struct.tgid");
+  const auto signal = get("task_struct.signal");
+  const auto live = get("signal_struct.live");
+  if (!pid || !tgid || !signal || !live) {
+    return Error{"kernel BTF lacks task_struct.pid, tgid, signal or "
+                 "signal_struct.live"};
+  }
+  KernelOffsets o{*pid, *tgid, *signal, *live, 0};
+  if (const auto ti = get("task_struct.thread_info")) {
+    if (const auto status = get("thread_info.status")) {
+      o.thread_status = *ti + *status;
+    }
+  }
+  return o;
+}
+
+Result<KernelOffsets> read_kernel_offsets() {
+  UniqueFd fd(::open(kVmlinuxBtf, O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) < 0) {
+    return Error{fmt::format("cannot read the kernel's BTF ({}): {}",
+                             kVmlinuxBtf, std::strerror(errno))};
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void *map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (map == MAP_FAILED) {
+    return Error{fmt::format("cannot map the kernel's BTF ({}): {}",
+                             kVmlinuxBtf, std::strerror(errno))};
+  }
+  auto offsets =
+      parse_kernel_offsets({static_cast<const std::uint8_t *>(map), size});
+  ::munmap(map, size);
+  return offsets;
+}
+
+} // namespace syscallmon

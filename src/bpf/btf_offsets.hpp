@@ -1,0 +1,30 @@
+#pragma once
+// The few kernel struct offsets the BPF program reads, found in the
+// running kernel's BTF (/sys/kernel/btf/vmlinux). A direct scan of the
+// type section takes about a millisecond; libbpf's full BTF parse, which
+// CO-RE needs, takes tens.
+
+#include <cstdint>
+#include <span>
+
+#include "syscallmon/result.hpp"
+
+namespace syscallmon {
+
+struct KernelOffsets {
+  std::uint32_t task_pid = 0;    // task_struct.pid
+  std::uint32_t task_tgid = 0;   // task_struct.tgid
+  std::uint32_t task_signal = 0; // task_struct.signal
+  std::uint32_t signal_live = 0; // signal_struct.live
+  // task_struct.thread_info.status, where TS_COMPAT marks a 32-bit call;
+  // 0 if this kernel has none (every call is then taken as native).
+  std::uint32_t thread_status = 0;
+};
+
+// Finds the offsets in raw BTF bytes. Pure: no OS access.
+Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf);
+
+// Reads the running kernel's BTF and finds the offsets.
+Result<KernelOffsets> read_kernel_offsets();
+
+} // namespace syscallmon

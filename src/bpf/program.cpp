@@ -1,0 +1,194 @@
+#include "program.hpp"
+
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "syscallmon.skel.h"
+
+namespace syscallmon {
+namespace {
+
+// libbpf's diagnostics (verifier logs among them) are for -vv.
+int log_libbpf(libbpf_print_level level, const char *format, va_list args) {
+  if (level == LIBBPF_DEBUG && !spdlog::should_log(spdlog::level::trace)) {
+    return 0;
+  }
+  char line[1024];
+  std::vsnprintf(line, sizeof line, format, args);
+  std::string text(line);
+  while (!text.empty() && text.back() == '\n') {
+    text.pop_back();
+  }
+  spdlog::debug("libbpf: {}", text);
+  return 0;
+}
+
+void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
+  auto &ro = *skel.rodata;
+  for (std::size_t arch = 0; arch < SM_ARCHES; ++arch) {
+    if (arch >= config.selection->numbers.size()) {
+      break;
+    }
+    for (const std::uint32_t nr : config.selection->numbers[arch]) {
+      if (nr < SM_MAX_NR) {
+        ro.selected[arch][nr] = 1;
+      }
+    }
+  }
+  ro.self_tgid = static_cast<__u32>(::getpid());
+  ro.system_wide = config.system_wide;
+  ro.by_pid = config.count.by_pid;
+  ro.want_errors = config.count.errors;
+  ro.want_time = config.count.time;
+  ro.off_task_pid = config.offsets.task_pid;
+  ro.off_task_tgid = config.offsets.task_tgid;
+  ro.off_task_signal = config.offsets.task_signal;
+  ro.off_signal_live = config.offsets.signal_live;
+  ro.off_ti_status = config.offsets.thread_status;
+  // The exit program costs a second run per call: only when its results
+  // are wanted, as the ptrace engine adds exit stops only then.
+  bpf_program__set_autoload(skel.progs.on_sys_exit,
+                            config.count.errors || config.count.time);
+  if (config.staging_entries != 0) {
+    bpf_map__set_max_entries(skel.maps.staging_a, config.staging_entries);
+    bpf_map__set_max_entries(skel.maps.staging_b, config.staging_entries);
+  }
+}
+
+std::string load_error(int err) {
+  if (err == EPERM || err == EACCES) {
+    return fmt::format("cannot load the BPF program: {} (the bpf engine "
+                       "needs CAP_BPF and CAP_PERFMON; -vv shows the "
+                       "verifier's log)",
+                       std::strerror(err));
+  }
+  return fmt::format("cannot load the BPF program: {}", std::strerror(err));
+}
+
+} // namespace
+
+Result<std::unique_ptr<BpfProgram>>
+BpfProgram::load(const ProgramConfig &config) {
+  libbpf_set_print(log_libbpf);
+  syscallmon_bpf *skel = syscallmon_bpf__open();
+  if (skel == nullptr) {
+    return Error{
+        fmt::format("cannot open the BPF program: {}", std::strerror(errno))};
+  }
+  std::unique_ptr<BpfProgram> program(new BpfProgram(skel));
+  configure(*skel, config);
+  program->capacity_ = bpf_map__max_entries(skel->maps.staging_a);
+  if (const int err = syscallmon_bpf__load(skel); err != 0) {
+    return Error{load_error(-err)};
+  }
+  if (const int err = syscallmon_bpf__attach(skel); err != 0) {
+    return Error{fmt::format(
+        "cannot attach to the raw_syscalls and sched tracepoints: {}",
+        std::strerror(-err))};
+  }
+  return program;
+}
+
+BpfProgram::~BpfProgram() { syscallmon_bpf__destroy(skel_); }
+
+bool BpfProgram::add_member(pid_t tgid, bool counting, bool attached) {
+  const auto key = static_cast<__u32>(tgid);
+  const sm_member member{static_cast<__u8>(counting),
+                         static_cast<__u8>(attached)};
+  return bpf_map__update_elem(skel_->maps.traced, &key, sizeof key, &member,
+                              sizeof member, BPF_ANY) == 0;
+}
+
+void BpfProgram::remove_member(pid_t tgid) {
+  const auto key = static_cast<__u32>(tgid);
+  bpf_map__delete_elem(skel_->maps.traced, &key, sizeof key, 0);
+}
+
+std::vector<BpfProgram::Member> BpfProgram::members() const {
+  std::vector<Member> out;
+  const int fd = bpf_map__fd(skel_->maps.traced);
+  __u32 key = 0;
+  const __u32 *prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+    sm_member member{};
+    if (bpf_map_lookup_elem(fd, &key, &member) == 0) {
+      out.push_back({static_cast<pid_t>(key), member.attached != 0});
+    }
+    prev = &key;
+  }
+  return out;
+}
+
+bool BpfProgram::no_members() const {
+  __u32 key = 0;
+  return bpf_map_get_next_key(bpf_map__fd(skel_->maps.traced), nullptr, &key) !=
+         0;
+}
+
+std::uint64_t BpfProgram::staged_keys() const {
+  return __atomic_load_n(&skel_->bss->seq, __ATOMIC_RELAXED) - seq_at_swap_;
+}
+
+std::uint64_t BpfProgram::lost_calls() const {
+  return __atomic_load_n(&skel_->bss->lost, __ATOMIC_RELAXED);
+}
+
+std::uint64_t BpfProgram::orphans() const {
+  return __atomic_load_n(&skel_->bss->orphans, __ATOMIC_RELAXED);
+}
+
+Result<std::vector<StagedRecord>> BpfProgram::take_staged() {
+  bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
+  const int old_fd = bpf_map__fd(maps[current_]);
+  const int next_fd = bpf_map__fd(maps[1 - current_]);
+  const __u32 zero = 0;
+  // The update of a map-in-map slot returns after an RCU grace period:
+  // no program still holds the old map.
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &next_fd,
+                          BPF_ANY) != 0) {
+    return Error{
+        fmt::format("cannot swap the staging maps: {}", std::strerror(errno))};
+  }
+  current_ = 1 - current_;
+  seq_at_swap_ = __atomic_load_n(&skel_->bss->seq, __ATOMIC_RELAXED);
+
+  std::vector<StagedRecord> out;
+  // Chunks keep our memory small; a hash bucket never holds this many.
+  const __u32 chunk = std::min<__u32>(capacity_, 4096);
+  std::vector<sm_count_key> keys(chunk);
+  std::vector<sm_count_value> values(chunk);
+  __u32 batch = 0;
+  bool first = true;
+  for (;;) {
+    __u32 count = chunk;
+    const int rc = bpf_map_lookup_and_delete_batch(
+        old_fd, first ? nullptr : &batch, &batch, keys.data(), values.data(),
+        &count, nullptr);
+    const int err = rc < 0 ? errno : 0;
+    for (__u32 i = 0; i < count; ++i) {
+      out.push_back({keys[i], values[i]});
+    }
+    if (rc < 0) {
+      if (err == ENOENT) {
+        break;
+      }
+      return Error{
+          fmt::format("cannot drain the staging map: {}", std::strerror(err))};
+    }
+    first = false;
+  }
+  return out;
+}
+
+} // namespace syscallmon

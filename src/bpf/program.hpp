@@ -1,0 +1,69 @@
+#pragma once
+// The loaded BPF program (syscallmon.bpf.c) and its maps: the only code
+// that talks to libbpf. Destruction detaches and unloads; the links and
+// maps are owned by fds, so a SIGKILL of syscallmon leaves nothing behind.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "btf_offsets.hpp"
+#include "staging.hpp"
+#include "syscallmon/engine.hpp"
+#include "syscallmon/result.hpp"
+
+struct syscallmon_bpf; // the generated skeleton
+
+namespace syscallmon {
+
+// What the program is built for; fixed at load.
+struct ProgramConfig {
+  const SyscallSelection *selection = nullptr;
+  CountOptions count;
+  bool system_wide = false;
+  KernelOffsets offsets;
+  std::uint32_t staging_entries = 0; // 0: the program's default
+};
+
+class BpfProgram {
+ public:
+  // Opens, loads and attaches. The error names what is missing.
+  static Result<std::unique_ptr<BpfProgram>> load(const ProgramConfig &config);
+  ~BpfProgram();
+  BpfProgram(const BpfProgram &) = delete;
+  BpfProgram &operator=(const BpfProgram &) = delete;
+
+  // The traced set: tgid -> member.
+  bool add_member(pid_t tgid, bool counting, bool attached);
+  void remove_member(pid_t tgid);
+  // The members' tgids, those joined through -p marked.
+  struct Member {
+    pid_t tgid;
+    bool attached;
+  };
+  std::vector<Member> members() const;
+  bool no_members() const;
+
+  // Keys inserted into the current staging map so far, and its size.
+  std::uint64_t staged_keys() const;
+  std::uint32_t staging_capacity() const { return capacity_; }
+  // Swaps the staging maps (waiting for programs still running on the old
+  // one) and takes the old one's records: exact, whatever runs meanwhile.
+  Result<std::vector<StagedRecord>> take_staged();
+  // Calls not counted because the staging map was full, since load.
+  std::uint64_t lost_calls() const;
+  // Processes not followed because the traced map was full, since load.
+  std::uint64_t orphans() const;
+
+ private:
+  explicit BpfProgram(syscallmon_bpf *skel) : skel_(skel) {}
+
+  syscallmon_bpf *skel_;
+  int current_ = 0; // which staging map the program writes: 0 a, 1 b
+  std::uint64_t seq_at_swap_ = 0;
+  std::uint32_t capacity_ = 0;
+};
+
+} // namespace syscallmon

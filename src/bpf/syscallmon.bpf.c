@@ -1,0 +1,250 @@
+/* The bpf engine's kernel side: counts the selected syscalls of the traced
+ * processes at raw_syscalls:sys_enter into a staging map that user space
+ * drains into the stats table. Raw tracepoints only: no tracefs needed, no
+ * tracepoint format to drift, and no CO-RE (whose vmlinux BTF parse would
+ * cost tens of ms at start-up); the few task_struct offsets it reads come
+ * from user space, read from the kernel's BTF (btf_offsets.cpp). */
+#include <linux/bpf.h>
+#include <linux/types.h>
+
+#include <bpf/bpf_helpers.h>
+
+#include "counts.h"
+
+#define STAGING_ENTRIES 65536
+#define TS_COMPAT 0x0002 /* x86 thread_info.status: in a 32-bit syscall */
+#define MAX_ERRNO 4095
+
+/* Set by user space before load. */
+const volatile __u8 selected[SM_ARCHES][SM_MAX_NR];
+const volatile __u32 self_tgid;
+const volatile __u8 system_wide;
+const volatile __u8 by_pid;
+const volatile __u8 want_errors;
+const volatile __u8 want_time;
+const volatile __u32 off_task_pid;
+const volatile __u32 off_task_tgid;
+const volatile __u32 off_task_signal;
+const volatile __u32 off_signal_live;
+const volatile __u32 off_ti_status; /* 0: unknown, every call is native */
+
+/* Read by user space through the mmap'ed .bss. */
+__u64 seq;     /* keys inserted so far: each key's first_seq */
+__u64 lost;    /* calls not counted: the staging map was full */
+__u64 orphans; /* children not followed: the traced map was full */
+
+struct staging {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, STAGING_ENTRIES);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct sm_count_key);
+  __type(value, struct sm_count_value);
+} staging_a SEC(".maps"), staging_b SEC(".maps");
+
+/* The staging map in use. User space swaps it for the other one (the
+ * update waits for running programs) and drains the old one exactly. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __array(values, struct staging);
+} active SEC(".maps") = {
+    .values = {[0] = &staging_a},
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, __u32); /* tgid */
+  __type(value, struct sm_member);
+} traced SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, __u32); /* tid */
+  __type(value, struct sm_pending);
+} pending SEC(".maps");
+
+static __always_inline void *staging_map(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&active, &zero);
+}
+
+/* The key's value in the staging map, inserted if new; NULL if full. */
+static __always_inline struct sm_count_value *
+value_of(void *map, const struct sm_count_key *key) {
+  struct sm_count_value *v = bpf_map_lookup_elem(map, key);
+  if (v)
+    return v;
+  struct sm_count_value fresh = {};
+  fresh.first_seq = __sync_fetch_and_add(&seq, 1);
+  /* EEXIST: another CPU inserted it first, which is fine. */
+  bpf_map_update_elem(map, key, &fresh, BPF_NOEXIST);
+  return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline int is_compat(void) {
+  __u32 status = 0;
+  if (off_ti_status == 0)
+    return 0;
+  /* thread_info is the first member of task_struct on x86. */
+  void *task = (void *)bpf_get_current_task();
+  bpf_probe_read_kernel(&status, sizeof status, task + off_ti_status);
+  return (status & TS_COMPAT) != 0;
+}
+
+static __always_inline int counted(__u32 tgid) {
+  if (system_wide)
+    return tgid != self_tgid;
+  struct sm_member *m = bpf_map_lookup_elem(&traced, &tgid);
+  return m && m->counting;
+}
+
+SEC("raw_tp/sys_enter")
+int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
+  __u64 id = bpf_get_current_pid_tgid();
+  __u32 tgid = id >> 32;
+  __u64 nr = ctx->args[1];
+  if (nr >= SM_MAX_NR || !counted(tgid))
+    return 0;
+  __u16 arch = is_compat();
+  if (!selected[arch][nr])
+    return 0;
+  struct sm_count_key key = {};
+  key.nr = nr;
+  key.arch = arch;
+  key.uid = (__u32)bpf_get_current_uid_gid();
+  key.tgid = by_pid ? tgid : 0;
+  bpf_get_current_comm(key.comm, sizeof key.comm);
+  void *map = staging_map();
+  if (!map)
+    return 0;
+  struct sm_count_value *v = value_of(map, &key);
+  if (!v) {
+    __sync_fetch_and_add(&lost, 1);
+    return 0;
+  }
+  __sync_fetch_and_add(&v->calls, 1);
+  if (want_errors || want_time) {
+    /* The key as it is now: an exec or rename before the exit must not
+     * move the call's result to another image. */
+    struct sm_pending p = {.key = key, .start_ns = bpf_ktime_get_ns()};
+    __u32 tid = (__u32)id;
+    bpf_map_update_elem(&pending, &tid, &p, BPF_ANY);
+  }
+  return 0;
+}
+
+static __always_inline void raise_max(__u64 *max, __u64 value) {
+  for (int i = 0; i < 8; i++) {
+    __u64 old = *max;
+    if (value <= old || __sync_val_compare_and_swap(max, old, value) == old)
+      return;
+  }
+}
+
+/* Attached only with --errors or --time. */
+SEC("raw_tp/sys_exit")
+int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
+  __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  struct sm_pending *p = bpf_map_lookup_elem(&pending, &tid);
+  if (!p)
+    return 0;
+  struct sm_count_key key = p->key;
+  __u64 spent = bpf_ktime_get_ns() - p->start_ns;
+  bpf_map_delete_elem(&pending, &tid);
+  void *map = staging_map();
+  if (!map)
+    return 0;
+  long ret = (long)ctx->args[1];
+  if (want_errors && ret < 0 && ret >= -MAX_ERRNO) {
+    struct sm_count_key failed = key;
+    failed.err = (__u16)-ret;
+    struct sm_count_value *e = value_of(map, &failed);
+    if (e)
+      __sync_fetch_and_add(&e->calls, 1);
+  }
+  if (want_time) {
+    /* In a fresh staging map this record has no calls: it adds to the
+     * entry the table already holds. */
+    struct sm_count_value *v = value_of(map, &key);
+    if (v) {
+      __sync_fetch_and_add(&v->time_ns, spent);
+      raise_max(&v->max_ns, spent);
+    }
+  }
+  return 0;
+}
+
+static __always_inline __u32 read_u32(void *base, __u32 off) {
+  __u32 value = 0;
+  bpf_probe_read_kernel(&value, sizeof value, base + off);
+  return value;
+}
+
+/* args: (struct task_struct *parent, struct task_struct *child). A new
+ * process of a traced one is traced before it can run. */
+SEC("raw_tp/sched_process_fork")
+int on_fork(struct bpf_raw_tracepoint_args *ctx) {
+  if (system_wide)
+    return 0;
+  void *child = (void *)ctx->args[1];
+  __u32 pid = read_u32(child, off_task_pid);
+  __u32 tgid = read_u32(child, off_task_tgid);
+  if (pid != tgid)
+    return 0; /* a thread: its process is traced already, or not */
+  __u32 parent = bpf_get_current_pid_tgid() >> 32;
+  struct sm_member *m = bpf_map_lookup_elem(&traced, &parent);
+  if (!m)
+    return 0;
+  struct sm_member joined = *m;
+  if (bpf_map_update_elem(&traced, &tgid, &joined, BPF_ANY) != 0)
+    __sync_fetch_and_add(&orphans, 1);
+  return 0;
+}
+
+/* Runs in the exiting thread after it left signal->live. */
+SEC("raw_tp/sched_process_exit")
+int on_exit(struct bpf_raw_tracepoint_args *ctx) {
+  __u64 id = bpf_get_current_pid_tgid();
+  __u32 tid = (__u32)id;
+  __u32 tgid = id >> 32;
+  if (want_errors || want_time)
+    bpf_map_delete_elem(&pending, &tid);
+  if (system_wide)
+    return 0;
+  void *task = (void *)bpf_get_current_task();
+  void *signal = 0;
+  bpf_probe_read_kernel(&signal, sizeof signal, task + off_task_signal);
+  if (signal && read_u32(signal, off_signal_live) == 0)
+    bpf_map_delete_elem(&traced, &tgid);
+  return 0;
+}
+
+/* args: (struct task_struct *p, pid_t old_pid, struct linux_binprm *).
+ * The launched child counts from its exec on; an exec from a thread takes
+ * the leader's pid, and its call in progress moves with it. */
+SEC("raw_tp/sched_process_exec")
+int on_exec(struct bpf_raw_tracepoint_args *ctx) {
+  __u64 id = bpf_get_current_pid_tgid();
+  __u32 tid = (__u32)id;
+  __u32 tgid = id >> 32;
+  struct sm_member *m = bpf_map_lookup_elem(&traced, &tgid);
+  if (m)
+    m->counting = 1;
+  __u32 old_tid = (__u32)ctx->args[1];
+  if ((want_errors || want_time) && old_tid != tid) {
+    struct sm_pending *p = bpf_map_lookup_elem(&pending, &old_tid);
+    if (p) {
+      struct sm_pending moved = *p;
+      bpf_map_update_elem(&pending, &tid, &moved, BPF_ANY);
+      bpf_map_delete_elem(&pending, &old_tid);
+    }
+  }
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
