@@ -29,9 +29,14 @@ add_custom_command(
   VERBATIM)
 add_custom_target(sm_bpf_skeleton DEPENDS ${BPF_SKEL})
 
-add_library(sm_bpf STATIC src/bpf/bpf_engine.cpp src/bpf/program.cpp
-                          src/bpf/btf_offsets.cpp src/bpf/staging.cpp)
+# Without libbpf, so the unit tests can take it: staged records into the
+# table, and the kernel offsets from BTF.
+add_library(sm_bpf_records STATIC src/bpf/staging.cpp src/bpf/btf_offsets.cpp)
+target_include_directories(sm_bpf_records PUBLIC src/bpf)
+target_link_libraries(sm_bpf_records PUBLIC sm_table PRIVATE fmt::fmt)
+
+add_library(sm_bpf STATIC src/bpf/bpf_engine.cpp src/bpf/program.cpp)
 add_dependencies(sm_bpf sm_bpf_skeleton)
 target_include_directories(sm_bpf PRIVATE ${CMAKE_BINARY_DIR}/bpf)
-target_link_libraries(sm_bpf PUBLIC sm_engine
+target_link_libraries(sm_bpf PUBLIC sm_engine sm_bpf_records
                       PRIVATE PkgConfig::LIBBPF spdlog::spdlog fmt::fmt)

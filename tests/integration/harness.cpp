@@ -1,9 +1,11 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,6 +96,29 @@ std::optional<std::string> needs_root() {
     return std::nullopt;
   }
   return "needs root";
+}
+
+std::optional<std::string> bpf_unavailable() {
+  if (!SYSCALLMON_HAS_BPF) {
+    return "syscallmon was built without the bpf engine (SYSCALLMON_BPF=OFF)";
+  }
+  if (::geteuid() != 0) {
+    return "the bpf engine needs root (CAP_BPF and CAP_PERFMON)";
+  }
+  if (::access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+    return "this kernel has no BTF (/sys/kernel/btf/vmlinux)";
+  }
+  union bpf_attr attr {};
+  attr.map_type = BPF_MAP_TYPE_ARRAY;
+  attr.key_size = 4;
+  attr.value_size = 4;
+  attr.max_entries = 1;
+  const long fd = ::syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr);
+  if (fd < 0) {
+    return std::string("this kernel refuses bpf(2): ") + std::strerror(errno);
+  }
+  ::close(static_cast<int>(fd));
+  return std::nullopt;
 }
 
 std::optional<std::string> needs_program(const std::string &path) {

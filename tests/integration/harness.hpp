@@ -75,6 +75,11 @@ std::optional<std::string> i386_unavailable();
 // Why a test that needs root cannot run (nullopt as root).
 std::optional<std::string> needs_root();
 
+// Why this host cannot run the bpf engine (a build without it, not root,
+// no kernel BTF, a kernel that refuses bpf(2)), or nullopt if it can. Any
+// other failure of --engine bpf then fails the test.
+std::optional<std::string> bpf_unavailable();
+
 // Why a test that needs the program at path cannot run (nullopt if there).
 std::optional<std::string> needs_program(const std::string &path);
 

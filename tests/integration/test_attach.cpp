@@ -339,9 +339,10 @@ TEST_CASE("a process traced by another tracer is refused with its name",
 
 TEST_CASE("a task caught inside a syscall makes no phantom count", "[attach]") {
   const std::string dir = temp_dir();
-  // Three sleeps of 300 ms: we attach during the first one, which must not
-  // count; the two after it must.
-  const pid_t h = spawn({helper("hw_batches"), "3", "0", "300"}, dir + "/out",
+  // Three sleeps of 1 s: we attach during the first one, which must not
+  // count; the two after it must. The sleeps are long so that a slow
+  // (sanitizer) build on a loaded host still attaches inside the first.
+  const pid_t h = spawn({helper("hw_batches"), "3", "0", "1000"}, dir + "/out",
                         dir + "/err");
   sleep_ms(100);
   const auto mon =
@@ -355,8 +356,9 @@ TEST_CASE("a task caught inside a syscall makes no phantom count", "[attach]") {
 TEST_CASE("attaching combined with a launched command traces both",
           "[attach]") {
   const std::string dir = temp_dir();
+  // hw_counter runs ~1 s, so it is still alive when a slow build attaches.
   const pid_t h =
-      spawn({helper("hw_counter"), "20", "10"}, dir + "/out", dir + "/err");
+      spawn({helper("hw_counter"), "100", "10"}, dir + "/out", dir + "/err");
   sleep_ms(20);
   Outcome o;
   auto r = run_json(
