@@ -150,8 +150,10 @@ TEST_CASE("bpf: after SIGKILL no program or link of ours is left", "[bpf]") {
     SKIP_TEST(*why);
   }
   const std::string dir = temp_dir();
+  // The command outlives the test's polling (20 s) even on a loaded host;
+  // it is killed at the end.
   const pid_t mon = spawn({syscallmon(), "--engine", "bpf", "--",
-                           helper("hw_counter"), "100", "20"},
+                           helper("hw_counter"), "1000", "20"},
                           dir + "/out", dir + "/err");
   std::set<std::string> progs;
   std::set<std::string> links;
