@@ -199,7 +199,7 @@ Tracer::SeizeResult Tracer::seize_thread(pid_t tid, bool first) {
 void Tracer::detach_all() {
   detaching_ = true;
   for (auto &[tid, task] : tasks_) {
-    if (!task.seccomp) {
+    if (!task.seccomp && !(captor_ && tid == captor_->tid)) {
       // The task must be in a ptrace-stop to be detached; the interrupt
       // brings it there (also out of PTRACE_LISTEN).
       ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
@@ -217,6 +217,71 @@ void Tracer::detach_task(pid_t tid, WaitStatus status) {
     spdlog::debug("detach {}: {}", tid, std::strerror(errno));
   }
   tasks_.erase(tid);
+}
+
+} // namespace syscallmon
+
+namespace syscallmon {
+
+bool Tracer::aims_at_us(SyscallKey key, const std::uint64_t *args) const {
+  if (key.arch >= ptrace_nr_.size() || key.nr != ptrace_nr_[key.arch]) {
+    return false;
+  }
+  // As in the launch guard: compat arches read 32 bits, and the pid is a
+  // pid_t on every arch.
+  constexpr std::uint64_t kLow32 = 0xFFFFFFFF;
+  const std::uint64_t request = args[0] & kLow32;
+  if (request != PTRACE_ATTACH && request != PTRACE_SEIZE) {
+    return false;
+  }
+  const auto st = read_status(static_cast<pid_t>(args[1] & kLow32));
+  return st && st->tgid == ::getpid();
+}
+
+// An attached task about to trace its tracer. Once it did, we would stop
+// at our next signal (at once for PTRACE_ATTACH's SIGSTOP) and wait for it
+// while it waits for us in a tracing stop: both hang for good. So it stays
+// in this syscall-entry stop while every other task is detached, and then
+// we exit: the kernel detaches it as we die, when its call can only fail.
+void Tracer::on_hostage(const Task &task) {
+  spdlog::debug("task {} calls ptrace on syscallmon", task.tid);
+  captor_ = Captor{task.tid, task.tgid, task.comm};
+  detach_all();
+}
+
+// The backstop for a tracer whose call we did not see (a process we do
+// not trace). SIGCHLD is blocked (start_ptrace_engine), so the tracee
+// stops we cause do not stop us in its hands; any other signal would, so
+// we check soon: at the first event 100 ms after the last check. Reading
+// /proc costs a few syscalls; a clock read (vDSO) is all the others pay.
+void Tracer::check_traced() {
+  constexpr std::uint64_t kTracedCheckNs = 100'000'000;
+  const std::uint64_t now = now_ns();
+  if (now < next_traced_check_ns_ || captor_) {
+    return;
+  }
+  next_traced_check_ns_ = now + kTracedCheckNs;
+  const auto st = read_status(::getpid());
+  if (st && st->tracer_pid != 0) {
+    spdlog::debug("traced by pid {}", st->tracer_pid);
+    captor_ =
+        Captor{0, st->tracer_pid, read_comm(st->tracer_pid).value_or("?")};
+    detach_all();
+  }
+}
+
+void Tracer::end_if_captor_alone() const {
+  for (const auto &[tid, task] : tasks_) {
+    if (!task.seccomp && tid != captor_->tid) {
+      return; // not detached yet
+    }
+  }
+  throw FatalError(
+      kExitFailure,
+      fmt::format("pid {} ({}) {} syscallmon: detached from "
+                  "every process",
+                  captor_->tgid, captor_->comm,
+                  captor_->tid != 0 ? "tried to trace" : "traces"));
 }
 
 } // namespace syscallmon

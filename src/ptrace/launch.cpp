@@ -15,6 +15,7 @@
 #include <cstring>
 #include <memory>
 
+#include "syscallmon/proc_info.hpp"
 #include "syscallmon/result.hpp"
 #include "tracer_internal.hpp"
 
@@ -111,6 +112,42 @@ FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
   return ctx;
 }
 
+// The guard: the command's ptrace(PTRACE_ATTACH or PTRACE_SEIZE) of
+// syscallmon (any of its tids) fails with EPERM. Were it to succeed, the
+// command would trace its own tracer: at its next stop each would wait for
+// the other, for good. A filter of its own, because seccomp takes the
+// strictest action of all filters (ERRNO beats TRACE): one libseccomp filter
+// cannot say "TRACE ptrace except these arguments" (a rule without argument
+// comparisons swallows those with). Only ptrace calls run it: the kernel
+// skips a filter for the numbers it always allows (Linux 5.11+).
+FilterPtr build_guard_filter() {
+  FilterPtr ctx = new_filter(seccomp_arch_native());
+  // i386 and x32 tasks call ptrace through other numbers.
+  for (const std::uint32_t arch : {SCMP_ARCH_X86, SCMP_ARCH_X32}) {
+    if (const int rc = seccomp_arch_add(ctx.get(), arch);
+        rc < 0 && rc != -EEXIST) {
+      spdlog::debug("guard filter arch {:#x}: {}", arch, std::strerror(-rc));
+    }
+  }
+  // The kernel reads both as 32 bits on compat arches, and the pid as a
+  // pid_t on every arch: a pid with high bits set still names us.
+  constexpr std::uint64_t kLow32 = 0xFFFFFFFF;
+  for (const pid_t tid : list_threads(::getpid())) {
+    for (const std::uint64_t request : {PTRACE_ATTACH, PTRACE_SEIZE}) {
+      const int rc = seccomp_rule_add(
+          ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ptrace), 2,
+          SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, request),
+          SCMP_A1(SCMP_CMP_MASKED_EQ, kLow32, static_cast<std::uint64_t>(tid)));
+      if (rc < 0) {
+        throw FatalError(kExitFailure, fmt::format("seccomp guard rule: {}",
+                                                   std::strerror(-rc)));
+      }
+    }
+  }
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_API_SYSRAWRC, 1);
+  return ctx;
+}
+
 // In the child: load the filter, with NO_NEW_PRIVS only if required.
 int load_filter(void *ctx) {
   int rc = seccomp_load(ctx);
@@ -136,6 +173,7 @@ bool rules_carry_data(const std::vector<std::uint8_t> &flags) {
 
 void Tracer::launch() {
   FilterPtr filter = build_filter(flags_);
+  FilterPtr guard = build_guard_filter();
   const cpu_set_t *mask = affinity_.child_mask();
   ChildHooks hooks;
   hooks.wait_until_counted = [mask] {
@@ -147,7 +185,10 @@ void Tracer::launch() {
     ::kill(::getpid(), SIGSTOP);
     return true;
   };
-  hooks.before_exec = [ctx = filter.get()] { return -load_filter(ctx); };
+  hooks.before_exec = [ctx = filter.get(), guard = guard.get()] {
+    const int rc = load_filter(ctx);
+    return rc < 0 ? -rc : -load_filter(guard);
+  };
   CommandChild child = CommandChild::start(config_, hooks);
   const pid_t pid = child.pid();
 

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <set>
@@ -75,6 +76,11 @@ Tracer::Tracer(EngineConfig config, Affinity affinity, StatsTable &table)
     set_flag(flags_, "waitid", kWaitIdCall);
   }
   native_data_ = rules_carry_data(flags_[0]);
+  for (std::size_t arch = 0; arch < flags_.size(); ++arch) {
+    ptrace_nr_.push_back(
+        syscall_number("ptrace", static_cast<std::uint16_t>(arch))
+            .value_or(kMaxNr));
+  }
 }
 
 std::uint8_t Tracer::flags_of(SyscallKey key) const {
@@ -110,6 +116,12 @@ bool Tracer::run() {
       break; // no tracee and no child is left
     }
     dispatch(tid, WaitStatus(raw));
+    if (!config_.attach_pids.empty()) {
+      check_traced();
+    }
+    if (captor_) {
+      end_if_captor_alone();
+    }
   }
   if (command_) {
     result_.launch = command_->launch_failure();
@@ -458,6 +470,10 @@ void Tracer::on_syscall_stop(Task &task) {
     // Attach mode counts at syscall-entry stops.
     if (auto arch = arch_index(info.arch)) {
       const SyscallKey key{*arch, static_cast<std::uint32_t>(info.entry.nr)};
+      if (aims_at_us(key, info.entry.args)) {
+        on_hostage(task);
+        return; // left in this stop for good
+      }
       on_call(task, key, info.entry.args);
     }
   } else if (info.op == PTRACE_SYSCALL_INFO_EXIT && task.awaiting_exit) {
@@ -557,6 +573,13 @@ void Tracer::refresh_uid(Task &task) {
 std::unique_ptr<Engine> start_ptrace_engine(const EngineConfig &config,
                                             Affinity affinity,
                                             StatsTable &table) {
+  // Each tracee stop sends us SIGCHLD, and waitpid needs none. Were we
+  // traced, each would stop us in our tracer's hands (Tracer::check_traced).
+  // The command gets the mask we inherited (reset_signal_handlers).
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  ::sigprocmask(SIG_BLOCK, &chld, nullptr);
   auto tracer = std::make_unique<Tracer>(config, affinity, table);
   if (!config.argv.empty()) {
     tracer->launch();

@@ -89,6 +89,12 @@ class Tracer final : public Engine {
   std::uint8_t flags_of(SyscallKey key) const;
   bool needs_exit_stop(std::uint8_t flags) const;
   void detach_task(pid_t tid, WaitStatus status);
+  // Whether a call (args: its six arguments) is a PTRACE_ATTACH or
+  // PTRACE_SEIZE of one of our threads.
+  bool aims_at_us(SyscallKey key, const std::uint64_t *args) const;
+  void on_hostage(const Task &task);
+  void check_traced();
+  void end_if_captor_alone() const; // throws FatalError once it is
   // args: the call's six arguments; may be null unless its flags include
   // kNeedsArgs.
   void on_call(Task &task, SyscallKey key, const std::uint64_t *args);
@@ -101,6 +107,15 @@ class Tracer final : public Engine {
   std::unordered_map<pid_t, Task> tasks_;
   pid_t command_pid_ = 0;
   bool detaching_ = false;
+  std::vector<std::uint32_t> ptrace_nr_; // [arch]; kMaxNr if none
+  // Who tries to trace us, or does (attach mode ends the run for it).
+  struct Captor {
+    pid_t tid = 0;  // a task of ours left in its ptrace call; 0: not ours
+    pid_t tgid = 0; // its process
+    std::string comm;
+  };
+  std::optional<Captor> captor_;
+  std::uint64_t next_traced_check_ns_ = 0;
   EngineResult result_;
   std::optional<CommandChild> command_; // the launched command, if any
   AffinityPolicy affinity_;

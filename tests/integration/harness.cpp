@@ -259,13 +259,13 @@ pid_t child_of(pid_t parent, const std::string &comm) {
   return 0;
 }
 
-nlohmann::json run_json(const std::vector<std::string> &args,
-                        Outcome *outcome) {
+nlohmann::json run_json(const std::vector<std::string> &args, Outcome *outcome,
+                        double timeout_s) {
   const std::string dir = temp_dir();
   std::vector<std::string> argv = {syscallmon(), "--format", "json", "-o",
                                    dir + "/report.json"};
   argv.insert(argv.end(), args.begin(), args.end());
-  Outcome o = run(argv);
+  Outcome o = run(argv, timeout_s);
   INFO("stderr: " << o.err);
   const std::string text = read_file(dir + "/report.json");
   REQUIRE(!text.empty());

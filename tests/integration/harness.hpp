@@ -51,9 +51,10 @@ Background spawn_json(const std::vector<std::string> &args);
 pid_t child_of(pid_t parent, const std::string &comm = "");
 
 // Runs syscallmon with --format json -o FILE plus args, returning the
-// parsed report; the outcome (exit code, output) goes to *outcome.
+// parsed report; the outcome (exit code, output) goes to *outcome. Fails
+// the test if syscallmon runs longer than timeout_s.
 nlohmann::json run_json(const std::vector<std::string> &args,
-                        Outcome *outcome = nullptr);
+                        Outcome *outcome = nullptr, double timeout_s = 60);
 
 // Calls of syscall `name` (arch x86_64 unless given) in a JSON report,
 // optionally only by image.
