@@ -46,12 +46,13 @@ FilterPtr new_filter(std::uint32_t scmp_arch) {
   return ctx;
 }
 
-// One arch's part of the filter: TRACE, with the call's arch and number as
-// SECCOMP_RET_DATA (data 0 for big selections: rules_carry_data), for
-// every syscall the tracer needs to see.
+// One arch's part of the filter: TRACE for every syscall the tracer needs
+// to see. The tracer reads the call from the stop, never the rule's
+// SECCOMP_RET_DATA (a filter of the command's can forge it), so every rule
+// has data 0: libseccomp then shares their code, and 450 rules (-e all)
+// compile in ~3 ms, against ~0.2 s with a data value per rule.
 FilterPtr build_arch_filter(std::uint16_t arch,
                             const std::vector<std::uint8_t> &flags) {
-  const bool with_data = rules_carry_data(flags);
   FilterPtr ctx = new_filter(traced_arches()[arch].scmp_arch);
   for (std::uint32_t nr = 0; nr < flags.size(); ++nr) {
     const std::uint8_t f = flags[nr];
@@ -64,8 +65,7 @@ FilterPtr build_arch_filter(std::uint16_t arch,
     if (any_nr == __NR_SCMP_ERROR) {
       continue;
     }
-    const std::uint32_t action =
-        SCMP_ACT_TRACE(with_data ? encode_trace_data(key) : 0);
+    const std::uint32_t action = SCMP_ACT_TRACE(0);
     int rc = 0;
     if (f == kRefreshComm) {
       // prctl only renames with PR_SET_NAME: let the rest run untraced.
@@ -89,12 +89,9 @@ FilterPtr build_arch_filter(std::uint16_t arch,
 
 // The filter: ALLOW by default, TRACE for the syscalls the tracer needs,
 // for the native and the i386 compat arch. A syscall of any other arch
-// (x32) is allowed rather than killed. Each arch is built on its own, so
-// its rules carry its own RET_DATA, then merged into one program.
+// (x32) is allowed rather than killed. Each arch is built on its own, from
+// its own flags, then merged into one program.
 FilterPtr build_filter(const std::vector<std::vector<std::uint8_t>> &flags) {
-  if (flags.size() > kTraceDataArchLimit) {
-    throw FatalError(kExitFailure, "too many arches for SECCOMP_RET_DATA");
-  }
   FilterPtr ctx = build_arch_filter(0, flags[0]);
   for (std::size_t i = 1; i < flags.size(); ++i) {
     const auto arch = static_cast<std::uint16_t>(i);
@@ -163,13 +160,6 @@ int load_filter(void *ctx) {
 }
 
 } // namespace
-
-bool rules_carry_data(const std::vector<std::uint8_t> &flags) {
-  constexpr std::ptrdiff_t kMaxRulesWithData = 128;
-  return std::count_if(flags.begin(), flags.end(), [](std::uint8_t f) {
-           return f != 0;
-         }) <= kMaxRulesWithData;
-}
 
 void Tracer::launch() {
   FilterPtr filter = build_filter(flags_);

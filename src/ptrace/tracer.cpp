@@ -25,7 +25,6 @@ constexpr const char *kRefreshCommSyscalls[] = {"prctl"};
 constexpr const char *kRefreshUidSyscalls[] = {
     "setuid", "setreuid", "setresuid", "setuid32", "setreuid32", "setresuid32"};
 constexpr std::size_t kMaxNr = 1024;
-static_assert(kMaxNr <= kTraceDataNrLimit, "RET_DATA holds the number");
 
 void set_flag(std::vector<std::vector<std::uint8_t>> &flags,
               std::string_view name, std::uint8_t flag) {
@@ -75,7 +74,6 @@ Tracer::Tracer(EngineConfig config, Affinity affinity, StatsTable &table)
     set_flag(flags_, "waitpid", kWaitCall);
     set_flag(flags_, "waitid", kWaitIdCall);
   }
-  native_data_ = rules_carry_data(flags_[0]);
   for (std::size_t arch = 0; arch < flags_.size(); ++arch) {
     ptrace_nr_.push_back(
         syscall_number("ptrace", static_cast<std::uint16_t>(arch))
@@ -434,24 +432,14 @@ void Tracer::on_seccomp_stop(Task &task) {
     resume(task);
     return;
   }
-  // The hot path: the rule's RET_DATA names the call. i386 stops read the
-  // whole call: libseccomp sends socketcall and ipc subcalls through the
-  // rules of the direct calls (socket, shmget...).
-  unsigned long data = 0;
-  if (native_data_ &&
-      ::ptrace(PTRACE_GETEVENTMSG, task.tid, nullptr, &data) == 0) {
-    const std::optional<SyscallKey> ours = decode_trace_data(data);
-    if (ours && ours->arch == 0 && (flags_of(*ours) & kNeedsArgs) == 0) {
-      on_call(task, *ours, nullptr);
-      resume(task);
-      return;
-    }
-  }
-  // Big selections (data 0), i386, calls whose arguments we use
-  // (kNeedsArgs) and stops from a filter the command loaded itself: read
-  // the whole call.
+  // The stop itself names the call: one ptrace call, as GETEVENTMSG of the
+  // rule's SECCOMP_RET_DATA was. The data is never trusted: when several
+  // filters return TRACE, the kernel hands over that of the most recently
+  // loaded one, so a filter the command loaded itself would decide what is
+  // counted. A call only its filter traces is not selected (no kCount).
   __ptrace_syscall_info info{};
-  if (::ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, sizeof info, &info) > 0) {
+  if (::ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, sizeof info, &info) > 0 &&
+      info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
     if (auto arch = arch_index(info.arch)) {
       const SyscallKey key{*arch, static_cast<std::uint32_t>(info.seccomp.nr)};
       on_call(task, key, info.seccomp.args);

@@ -103,7 +103,6 @@ class Tracer final : public Engine {
 
   const EngineConfig config_;
   std::vector<std::vector<std::uint8_t>> flags_; // [arch][nr]
-  bool native_data_ = false; // x86_64 rules carry encode_trace_data
   std::unordered_map<pid_t, Task> tasks_;
   pid_t command_pid_ = 0;
   bool detaching_ = false;
@@ -125,36 +124,6 @@ class Tracer final : public Engine {
   bool stop_bound_ = false; // several tasks in a storm of stops
   std::uint64_t stop_bound_left_ns_ = 0;
 };
-
-// SECCOMP_RET_DATA of our filter's TRACE rules (16 bits): a 4-bit tag, a
-// 2-bit arch index and a 10-bit syscall number, so a seccomp stop costs one
-// PTRACE_GETEVENTMSG. The tag tells our stops from those of a filter the
-// command loaded itself, which are read the slow way.
-constexpr std::uint32_t kTraceDataTag = 0xA000;
-constexpr std::uint32_t kTraceDataNrBits = 10;
-constexpr std::uint32_t kTraceDataNrLimit = 1U << kTraceDataNrBits;
-constexpr std::uint32_t kTraceDataArchLimit = 4;
-
-constexpr std::uint16_t encode_trace_data(SyscallKey key) {
-  return static_cast<std::uint16_t>(kTraceDataTag |
-                                    (key.arch << kTraceDataNrBits) | key.nr);
-}
-
-constexpr std::optional<SyscallKey> decode_trace_data(unsigned long data) {
-  if ((data & ~0xFFFUL) != kTraceDataTag) {
-    return std::nullopt;
-  }
-  return SyscallKey{static_cast<std::uint16_t>((data >> kTraceDataNrBits) &
-                                               (kTraceDataArchLimit - 1)),
-                    static_cast<std::uint32_t>(data & (kTraceDataNrLimit - 1))};
-}
-
-// Whether one arch's TRACE rules (flags: SyscallFlag bits per number) carry
-// encode_trace_data. libseccomp shares code between rules only when their
-// actions are equal: with a data value per rule, compiling 450 rules (-e
-// all) takes ~0.2 s against ~3 ms. Big selections trace with data 0, and
-// their stops read the call with PTRACE_GET_SYSCALL_INFO.
-bool rules_carry_data(const std::vector<std::uint8_t> &flags);
 
 // The PTRACE_O_* options every tracee gets.
 unsigned long tracer_options();

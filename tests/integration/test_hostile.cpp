@@ -116,3 +116,28 @@ TEST_CASE("a process we do not trace that traces syscallmon ends the run",
   CHECK(wait_exit(c, 20) == 7);
   CHECK(read_file(dir + "/c.out") == counter_output());
 }
+
+TEST_CASE("a command's own filter cannot forge what is counted", "[hostile]") {
+  // hw_forge's filter answers getpid with TRACE and the data our rule for
+  // write once carried; the kernel hands us its data, not ours.
+  Outcome o;
+  auto r = run_json(
+      {"-e", "write,getpid", "--", helper("hw_forge"), "10", "1000"}, &o);
+  CHECK(o.exit_code == 0);
+  CHECK(calls(r, "write", "hw_forge") == 10);
+  CHECK(calls(r, "getpid", "hw_forge") == 1000);
+  CHECK(r["total_calls"] == 1010);
+  // Not selected: its filter's stops are not counted at all.
+  r = run_json({"-e", "write", "--", helper("hw_forge"), "10", "1000"}, &o);
+  CHECK(o.exit_code == 0);
+  CHECK(calls(r, "write", "hw_forge") == 10);
+  CHECK(r["total_calls"] == 10);
+  // A big selection (rules without data before, too), with the filter
+  // setup itself: one prctl, one seccomp.
+  r = run_json({"-e", "all", "--", helper("hw_forge"), "10", "1000"}, &o);
+  CHECK(o.exit_code == 0);
+  CHECK(calls(r, "write", "hw_forge") == 10);
+  CHECK(calls(r, "getpid", "hw_forge") == 1000);
+  CHECK(calls(r, "prctl", "hw_forge") == 1);
+  CHECK(calls(r, "seccomp", "hw_forge") == 1);
+}
