@@ -11,8 +11,18 @@ void append_hex(std::string &out, unsigned char byte) {
   out += kHex[byte & 0xf];
 }
 
-// The length of the valid UTF-8 sequence at raw[i] that is not a C1
-// control (U+0080-U+009F, which some terminals obey), or 0.
+// Code points a terminal obeys rather than shows: C1 controls
+// (U+0080-U+009F, which some terminals act on) and the bidi embeddings,
+// overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder
+// the rest of the line so that what is shown is not what was logged
+// (CVE-2021-42574, "Trojan Source").
+bool is_control_code_point(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// The length of the valid UTF-8 sequence at raw[i] that is not a control
+// (is_control_code_point), or 0.
 std::size_t printable_utf8_length(std::string_view raw, std::size_t i) {
   const auto byte = [&](std::size_t k) {
     return static_cast<unsigned char>(raw[k]);
@@ -43,7 +53,7 @@ std::size_t printable_utf8_length(std::string_view raw, std::size_t i) {
   }
   const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
   const bool bad = overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff);
-  return bad || (cp >= 0x80 && cp <= 0x9f) ? 0 : len;
+  return bad || is_control_code_point(cp) ? 0 : len;
 }
 
 } // namespace
@@ -62,6 +72,22 @@ std::string escape_image(std::string_view raw) {
     }
   }
   return out;
+}
+
+std::string text_image(std::string_view raw) {
+  std::string escaped = escape_image(raw);
+  if (!escaped.empty() && escaped.front() != ' ' && escaped.back() != ' ' &&
+      escaped.front() != '"') {
+    return escaped;
+  }
+  std::string out = "\"";
+  for (const char c : escaped) {
+    if (c == '"') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + '"';
 }
 
 std::string escape_controls(std::string_view raw) {

@@ -39,10 +39,24 @@ Json caller_json(const EntrySnapshot &e, const RenderOptions &opts) {
   return c;
 }
 
-// CSV field quoting per RFC 4180: quote when needed, double inner quotes.
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    return std::string(s);
+// A leading ' keeps a spreadsheet from running a field as a formula
+// (OWASP "CSV Injection"): fields starting with = + - @ TAB or CR get one.
+// Fields starting with ' get one too, so that a reader always drops
+// exactly one leading ' to get the name back.
+std::string formula_guard(std::string_view s) {
+  if (!s.empty() &&
+      std::string_view("=+-@\t\r'").find(s.front()) != std::string_view::npos) {
+    return "'" + std::string(s);
+  }
+  return std::string(s);
+}
+
+// CSV field quoting per RFC 4180 (quote when needed, double inner quotes),
+// after the formula guard.
+std::string csv_field(std::string_view raw) {
+  std::string s = formula_guard(raw);
+  if (s.find_first_of(",\"\r\n") == std::string::npos) {
+    return s;
   }
   std::string out = "\"";
   for (const char c : s) {

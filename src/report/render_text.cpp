@@ -38,7 +38,7 @@ Widths measure(const std::vector<detail::ReportGroup> &groups,
   for (const auto &g : groups) {
     w.count = std::max(w.count, digits(g.row->calls));
     for (const EntrySnapshot *e : g.shown) {
-      w.image = std::max(w.image, escape_image(e->key.image).size());
+      w.image = std::max(w.image, text_image(e->key.image).size());
       w.uid = std::max(w.uid, digits(e->key.uid));
       w.pid = std::max(w.pid, digits(static_cast<std::uint64_t>(e->key.pid)));
       w.errors = std::max(w.errors, digits(e->stats.errors));
@@ -68,7 +68,7 @@ void render_entry(std::ostream &out, const EntrySnapshot &e,
                   const RenderOptions &opts) {
   // UIDs are zero-padded to 4 digits, then aligned in the column.
   std::string line = fmt::format(
-      "    Image: {:>{}}  UID: {:>{}}", escape_image(e.key.image), w.image,
+      "    Image: {:>{}}  UID: {:>{}}", text_image(e.key.image), w.image,
       fmt::format("{:0{}}", e.key.uid, kMinUidDigits), w.uid);
   if (opts.by_pid) {
     line += fmt::format("  PID: {:>{}}", e.key.pid, w.pid);

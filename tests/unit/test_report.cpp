@@ -234,6 +234,64 @@ TEST_CASE("csv quotes fields per RFC 4180", "[report]") {
   REQUIRE(render(ReportFormat::csv, t, RunInfo{}, options()) == want);
 }
 
+TEST_CASE("csv guards fields a spreadsheet would run as a formula",
+          "[report][csv]") {
+  StatsTable t(16, 16);
+  add(t, 1, "=cmd|' /C calc'!A0", 0, 6);
+  add(t, 1, "+1", 0, 5);
+  add(t, 1, "-2", 0, 4);
+  add(t, 1, "@SUM(A1)", 0, 3);
+  add(t, 1, "'quoted", 0, 2);
+  add(t, 1, "a=b", 0, 1);
+  // TAB and CR never start an escaped name (they become \x09, \x0d).
+  const std::string want = "syscall,arch,image,uid,calls,engine\r\n"
+                           "write,x86_64,'=cmd|' /C calc'!A0,0,6,ptrace\r\n"
+                           "write,x86_64,'+1,0,5,ptrace\r\n"
+                           "write,x86_64,'-2,0,4,ptrace\r\n"
+                           "write,x86_64,'@SUM(A1),0,3,ptrace\r\n"
+                           "write,x86_64,''quoted,0,2,ptrace\r\n"
+                           "write,x86_64,a=b,0,1,ptrace\r\n";
+  CHECK(render(ReportFormat::csv, t, RunInfo{}, options()) == want);
+}
+
+TEST_CASE("text quotes image names whose spaces padding would hide",
+          "[report][escape]") {
+  CHECK(text_image("sh") == "sh");
+  CHECK(text_image("a b") == "a b");
+  CHECK(text_image(" sh") == "\" sh\"");
+  CHECK(text_image("sh ") == "\"sh \"");
+  CHECK(text_image("") == "\"\"");
+  CHECK(text_image("\"q\" x") == "\"\\\"q\\\" x\"");
+  CHECK(text_image("a\"b") == "a\"b");
+  StatsTable t(16, 16);
+  add(t, 1, "sh", 0, 2);
+  add(t, 1, "sh ", 0, 1);
+  const std::string out = render(ReportFormat::text, t, RunInfo{}, options());
+  CHECK(out.find("    Image:               sh  UID: 0000") !=
+        std::string::npos);
+  CHECK(out.find("    Image:            \"sh \"  UID: 0000") !=
+        std::string::npos);
+}
+
+TEST_CASE("bidi overrides are escaped in messages and reports",
+          "[report][escape]") {
+  // U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE, U+2069 POP
+  // DIRECTIONAL ISOLATE; U+2029 and U+206A, just outside, stay.
+  CHECK(escape_controls("a\xe2\x80\xae"
+                        "b") == "a\\xe2\\x80\\xaeb");
+  CHECK(escape_controls("\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9") ==
+        "\\xe2\\x80\\xaa\\xe2\\x81\\xa6\\xe2\\x81\\xa9");
+  CHECK(escape_controls("\xe2\x80\xa9\xe2\x81\xaa") ==
+        "\xe2\x80\xa9\xe2\x81\xaa");
+  StatsTable t(16, 16);
+  add(t, 1,
+      "gpj.\xe2\x80\xae"
+      "exe",
+      0, 1);
+  const std::string out = render(ReportFormat::text, t, RunInfo{}, options());
+  CHECK(out.find("gpj.\\xe2\\x80\\xaeexe") != std::string::npos);
+}
+
 TEST_CASE("openmetrics escapes label values and ends with EOF", "[report]") {
   StatsTable t(16, 16);
   add(t, 1, "a\"b\\", 5, 2);
