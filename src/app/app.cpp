@@ -191,6 +191,10 @@ std::string utc_timestamp() {
 
 namespace {
 
+// How long a stats file rewrite waits for a slow FIFO reader before it is
+// dropped: it runs inside the tracer loop, so the tracees wait too.
+constexpr std::chrono::milliseconds kStatsStall{250};
+
 // Renders reports to the report stream (stderr or -o FILE) and keeps the
 // --stats-file up to date.
 class Reporter {
@@ -272,7 +276,9 @@ class Reporter {
   }
 
   void update_stats_file(const std::string &text) {
-    if (auto err = write_file_atomically(*options_.stats_file, text)) {
+    // A stuck reader of a FIFO costs this rewrite, not the tracees' time.
+    if (auto err =
+            write_file_atomically(*options_.stats_file, text, kStatsStall)) {
       if (!stats_file_failed_) {
         stats_file_failed_ = true; // logged once; tracing goes on
         spdlog::warn("cannot update the stats file: {}",

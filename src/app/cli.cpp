@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "syscallmon/options.hpp"
+#include "syscallmon/output.hpp"
 #include "syscallmon/syscalls.hpp"
 
 namespace po = boost::program_options;
@@ -270,7 +271,7 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   if (o.stats_file && o.stats_file->empty()) {
     return usage("--stats-file needs a file name");
   }
-  if (o.output && o.stats_file && *o.output == *o.stats_file) {
+  if (o.output && o.stats_file && same_output_file(*o.output, *o.stats_file)) {
     return usage("-o and --stats-file name the same file");
   }
   o.user = str("user");

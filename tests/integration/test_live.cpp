@@ -1,6 +1,7 @@
 // Live view (--interval, --stats-file, SIGUSR1/SIGUSR2), the CSV and
 // OpenMetrics formats, --errors, --time and --by.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -229,4 +230,45 @@ TEST_CASE("an exec that renames the thread keeps its time", "[formats]") {
   CHECK(c["image"] == "hw_exec");
   CHECK(c["calls"] == 2);
   CHECK(c["time_s"].get<double>() > c["max_time_s"].get<double>());
+}
+
+TEST_CASE("a -o FIFO with no reader fails at once before the command runs",
+          "[live][errors]") {
+  const std::string dir = temp_dir();
+  const std::string fifo = dir + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto o = run({syscallmon(), "-o", fifo, "--", "/bin/sh", "-c",
+                "touch " + dir + "/ran"});
+  CHECK(o.exit_code == 1);
+  CHECK(o.err.find("cannot open " + fifo + ": a FIFO with no reader") !=
+        std::string::npos);
+  CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  CHECK(::access((dir + "/ran").c_str(), F_OK) != 0);
+}
+
+TEST_CASE("a --stats-file FIFO never stalls the run", "[live][errors]") {
+  const std::string dir = temp_dir();
+  const std::string fifo = dir + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // No reader: every rewrite is skipped with one warning, the command runs
+  // to its end and the run succeeds.
+  auto o = run({syscallmon(), "-o", dir + "/r.txt", "-e", "write",
+                "--stats-file", fifo, "--interval", "0.05", "--",
+                helper("hw_batches"), "4", "10", "50"});
+  CHECK(o.exit_code == 0);
+  CHECK(o.err.find("cannot update the stats file: cannot open " + fifo +
+                   ": a FIFO with no reader") != std::string::npos);
+  CHECK(read_file(dir + "/r.txt").find("40 calls") != std::string::npos);
+  // With a reader the report arrives.
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  o = run({syscallmon(), "-e", "write", "--stats-file", fifo, "--",
+           helper("hw_rw"), "3"});
+  CHECK(o.exit_code == 0);
+  std::string got(65536, '\0');
+  const ssize_t n = ::read(reader, got.data(), got.size());
+  ::close(reader);
+  REQUIRE(n > 0);
+  got.resize(static_cast<std::size_t>(n));
+  CHECK(got.find("System call: write") != std::string::npos);
 }

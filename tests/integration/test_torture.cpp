@@ -1,6 +1,7 @@
 // Torture tests: exact counts under load, faults and hostile input. Each
 // is bounded in time and cleans up after itself.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -177,6 +178,46 @@ TEST_CASE("malformed options each exit 2 with one line", "[torture][errors]") {
     CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
     CHECK(o.err.rfind("syscallmon: ", 0) == 0);
   }
+}
+
+TEST_CASE("another user's symlink in a sticky directory is never followed",
+          "[torture][security]") {
+  if (auto why = needs_root()) {
+    SKIP_TEST(*why);
+  }
+  // fs.protected_symlinks may be off: syscallmon applies the rule itself.
+  const std::string outside = temp_dir();
+  const std::string sticky = temp_dir();
+  REQUIRE(::chmod(sticky.c_str(), 01777) == 0);
+  const std::string victim = outside + "/victim";
+  {
+    std::FILE *f = std::fopen(victim.c_str(), "w");
+    std::fputs("precious\n", f);
+    std::fclose(f);
+  }
+  const std::string fifo = outside + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  for (const char *opt : {"-o", "--stats-file"}) {
+    for (const std::string &target : {victim, fifo}) {
+      const std::string link = sticky + "/r.txt";
+      ::unlink(link.c_str());
+      REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+      REQUIRE(::lchown(link.c_str(), 65534, 65534) == 0);
+      auto o = run(
+          {syscallmon(), opt, link, "-e", "write", "--", helper("hw_rw"), "1"});
+      CHECK(o.exit_code == 0);
+      struct stat st {};
+      REQUIRE(::lstat(link.c_str(), &st) == 0);
+      CHECK(S_ISREG(st.st_mode)); // the link was replaced
+      CHECK(read_file(link).find("System call: write") != std::string::npos);
+    }
+  }
+  char buf[64];
+  CHECK(::read(reader, buf, sizeof buf) <= 0); // nothing came through
+  ::close(reader);
+  CHECK(read_file(victim) == "precious\n");
 }
 
 TEST_CASE("output files replace a symlink instead of writing through it",

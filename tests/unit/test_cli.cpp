@@ -89,6 +89,8 @@ TEST_CASE("malformed options are one-line usage errors", "[cli]") {
       {"-o", "", "--", "true"},
       {"--stats-file", "", "--", "true"},
       {"-o", "r.txt", "--stats-file", "r.txt", "--", "true"},
+      {"-o", "r.txt", "--stats-file", "./r.txt", "--", "true"},
+      {"-o", "/tmp//r.txt", "--stats-file", "/tmp/r.txt", "--", "true"},
       {"-u", "", "--", "true"},
       {"--by", "image,comm", "--", "true"},
       {"--no-such-option", "--", "true"},

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,4 +182,121 @@ TEST_CASE("devices and FIFOs are written through, never replaced",
   ::close(reader);
   REQUIRE(::lstat(fifo.c_str(), &st) == 0);
   CHECK(S_ISFIFO(st.st_mode));
+}
+
+namespace {
+// A sticky world-writable directory, as /tmp is.
+struct StickyDir : TempDir {
+  StickyDir() { ::chmod(path.c_str(), 01777); }
+};
+// A symlink at link to target, owned by nobody (65534): another user's.
+void plant_foreign_link(const std::string &target, const std::string &link) {
+  REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+  REQUIRE(::lchown(link.c_str(), 65534, 65534) == 0);
+}
+} // namespace
+
+TEST_CASE("another user's symlink in a sticky directory is never followed",
+          "[output][security]") {
+  if (::geteuid() != 0) {
+    SKIP_TEST("needs root to lchown a link to another user");
+  }
+  TempDir outside;
+  StickyDir sticky;
+  // A FIFO with a reader stands in for a device: anything written through
+  // the link would arrive at the reader.
+  const std::string fifo = outside.path + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  const std::string link = sticky.path + "/r.txt";
+  plant_foreign_link(fifo, link);
+  REQUIRE(!write_file_atomically(link, "report\n"));
+  char buf[32] = {};
+  CHECK(::read(reader, buf, sizeof buf) <= 0); // nothing came through
+  ::close(reader);
+  struct stat st {};
+  REQUIRE(::lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISREG(st.st_mode)); // the link was replaced (we are root)
+  CHECK(slurp(link) == "report\n");
+
+  // Nor is such a link followed on the way to a directory.
+  TempDir target_dir;
+  const std::string via = sticky.path + "/d";
+  plant_foreign_link(target_dir.path, via);
+  auto err = write_file_atomically(via + "/r.txt", "report\n");
+  REQUIRE(err);
+  CHECK(err->message.find("refusing to follow the symlink d of uid 65534") !=
+        std::string::npos);
+  CHECK(std::filesystem::is_empty(target_dir.path));
+}
+
+TEST_CASE("our own symlink in a sticky directory is followed to a FIFO",
+          "[output][security]") {
+  TempDir outside;
+  StickyDir sticky;
+  const std::string fifo = outside.path + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  const std::string link = sticky.path + "/r.txt";
+  REQUIRE(::symlink(fifo.c_str(), link.c_str()) == 0);
+  REQUIRE(!write_file_atomically(link, "via fifo\n"));
+  char buf[32] = {};
+  CHECK(::read(reader, buf, sizeof buf) == 9);
+  ::close(reader);
+}
+
+TEST_CASE("a block device is never written, directly or through a link",
+          "[output][security]") {
+  if (::geteuid() != 0) {
+    SKIP_TEST("needs root to make a device node");
+  }
+  TempDir dir;
+  // A node for /dev/loop0 (block 7:0); it is never opened.
+  const std::string node = dir.path + "/loop0";
+  REQUIRE(::mknod(node.c_str(), S_IFBLK | 0600, makedev(7, 0)) == 0);
+  const std::string link = dir.path + "/r.txt";
+  REQUIRE(::symlink(node.c_str(), link.c_str()) == 0);
+  for (const std::string &path : {node, link}) {
+    auto file = AtomicFile::create(path);
+    REQUIRE(!file.ok());
+    CHECK(file.error().message.find("block device") != std::string::npos);
+  }
+  struct stat st {};
+  REQUIRE(::lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+}
+
+TEST_CASE("a FIFO with no reader or a full pipe never blocks", "[output]") {
+  TempDir dir;
+  const std::string fifo = dir.path + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto file = AtomicFile::create(fifo);
+  REQUIRE(!file.ok());
+  CHECK(file.error().message ==
+        "cannot open " + fifo + ": a FIFO with no reader");
+  // A reader that never reads: 1 MiB cannot fit the pipe, the write gives
+  // up instead of waiting for good.
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  auto err = write_file_atomically(fifo, std::string(1 << 20, 'x'),
+                                   std::chrono::milliseconds(0));
+  REQUIRE(err);
+  CHECK(err->message.find("the pipe is full") != std::string::npos);
+  ::close(reader);
+}
+
+TEST_CASE("output paths are compared as resolved files", "[output][cli]") {
+  TempDir dir;
+  const std::string cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path);
+  REQUIRE(::mkdir("a", 0700) == 0);
+  CHECK(same_output_file("./x", "x"));
+  CHECK(same_output_file("a//x", "a/x"));
+  CHECK(same_output_file("a/../x", dir.path + "/x"));
+  CHECK(same_output_file("/dev/stdout", "/dev/fd/1"));
+  CHECK(!same_output_file("a/x", "x"));
+  CHECK(!same_output_file("x", "y"));
+  std::filesystem::current_path(cwd);
 }
