@@ -164,6 +164,12 @@ TEST_CASE("bpf: after SIGKILL no program or link of ours is left", "[bpf]") {
   }
   REQUIRE(progs.size() == 4); // sys_enter, fork, exit, exec
   REQUIRE(links.size() == 4);
+  // Attached is not yet released: the command waits on a pipe until we
+  // let it exec, and a kill before that ends it too. Wait for its output.
+  for (int i = 0; i < 500 && read_file(dir + "/out").empty(); ++i) {
+    sleep_ms(10);
+  }
+  REQUIRE(!read_file(dir + "/out").empty());
   ::kill(mon, SIGKILL);
   CHECK(wait_exit(mon) == 128 + SIGKILL);
   // The kernel frees them once the last fd is gone (after an RCU grace
