@@ -18,6 +18,12 @@ namespace syscallmon {
 // What main() should do.
 enum class Action { run, help, version, list_syscalls };
 
+// A --stats-file [FORMAT:]PATH: a file kept holding the current report.
+struct StatsFile {
+  std::string path;
+  std::optional<ReportFormat> format; // FORMAT: given; else the -f format
+};
+
 struct Options {
   Action action = Action::run;
   std::string list_class;            // --list-syscalls CLASS (may be empty)
@@ -35,7 +41,8 @@ struct Options {
   bool time = false;
   bool by_pid = false;
   std::optional<double> interval; // seconds
-  std::optional<std::string> stats_file;
+  std::vector<StatsFile> stats_files; // --stats-file, repeatable
+  bool system = false;                // --system: every process but ours
   std::optional<std::string> user; // -u USER
   EngineKind engine = EngineKind::ptrace;
   Affinity affinity = Affinity::automatic; // ptrace engine only

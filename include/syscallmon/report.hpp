@@ -24,6 +24,7 @@ struct RunInfo {
   std::string engine = "ptrace";        // which engine counted
   std::vector<std::string> command;     // empty in pure attach mode
   std::vector<int> pids;                // attached pids (-p)
+  bool system = false;                  // every process was counted
   std::vector<std::string> monitored;   // selected syscall names, sorted
   double duration_s = 0;                // since tracing began
   std::optional<int> exit_status;       // the command's, once it ended

@@ -196,12 +196,13 @@ namespace {
 constexpr std::chrono::milliseconds kStatsStall{250};
 
 // Renders reports to the report stream (stderr or -o FILE) and keeps the
-// --stats-file up to date.
+// --stats-file files up to date, each in its own format.
 class Reporter {
  public:
   Reporter(const Options &o, RunInfo run, RenderOptions render)
       : options_(o), run_(std::move(run)), render_(std::move(render)),
-        start_(std::chrono::steady_clock::now()) {
+        start_(std::chrono::steady_clock::now()),
+        stats_file_failed_(o.stats_files.size(), false) {
     if (o.output) {
       auto file = AtomicFile::create(*o.output);
       if (!file) {
@@ -219,18 +220,14 @@ class Reporter {
   // Writes the live report a request asks for (SIGUSR1 or the timer).
   void publish(const SignalRequests &req, const TableSnapshot &table) {
     const bool to_stream = (req.tick && options_.interval) ||
-                           (req.snapshot && !options_.stats_file);
+                           (req.snapshot && options_.stats_files.empty());
     const bool to_file =
-        options_.stats_file.has_value() && (req.tick || req.snapshot);
-    if (!to_stream && !to_file) {
-      return;
-    }
-    const std::string text = render(table, true); // one serves both
+        !options_.stats_files.empty() && (req.tick || req.snapshot);
     if (to_stream) {
-      to_report_stream(text);
+      to_report_stream(render(table, true, options_.format));
     }
     if (to_file) {
-      update_stats_file(text);
+      update_stats_files(table);
     }
   }
 
@@ -238,10 +235,8 @@ class Reporter {
   // old FILE then stays whole). False if the report was not delivered.
   bool finish(const TableSnapshot &table, std::optional<int> exit_status) {
     run_.exit_status = exit_status;
-    to_report_stream(render(table, false));
-    if (options_.stats_file) {
-      update_stats_file(render(table, true));
-    }
+    to_report_stream(render(table, false, options_.format));
+    update_stats_files(table);
     if (output_ && !report_failed_) {
       if (auto err = output_->commit()) {
         spdlog::error("cannot write the report: {}",
@@ -253,7 +248,8 @@ class Reporter {
   }
 
  private:
-  std::string render(const TableSnapshot &table, bool live) {
+  std::string render(const TableSnapshot &table, bool live,
+                     ReportFormat format) {
     RunInfo run = run_;
     run.duration_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
@@ -262,7 +258,7 @@ class Reporter {
       run.timestamp = utc_timestamp();
     }
     std::ostringstream out;
-    render_report(out, options_.format, table, run, render_);
+    render_report(out, format, table, run, render_);
     return out.str();
   }
 
@@ -275,14 +271,18 @@ class Reporter {
     }
   }
 
-  void update_stats_file(const std::string &text) {
-    // A stuck reader of a FIFO costs this rewrite, not the tracees' time.
-    if (auto err =
-            write_file_atomically(*options_.stats_file, text, kStatsStall)) {
-      if (!stats_file_failed_) {
-        stats_file_failed_ = true; // logged once; tracing goes on
-        spdlog::warn("cannot update the stats file: {}",
-                     escape_controls(err->message));
+  void update_stats_files(const TableSnapshot &table) {
+    for (std::size_t i = 0; i < options_.stats_files.size(); ++i) {
+      const StatsFile &file = options_.stats_files[i];
+      const std::string text =
+          render(table, true, file.format.value_or(options_.format));
+      // A stuck reader of a FIFO costs this rewrite, not the tracees' time.
+      if (auto err = write_file_atomically(file.path, text, kStatsStall)) {
+        if (!stats_file_failed_[i]) {
+          stats_file_failed_[i] = true; // logged once; tracing goes on
+          spdlog::warn("cannot update the stats file: {}",
+                       escape_controls(err->message));
+        }
       }
     }
   }
@@ -293,7 +293,7 @@ class Reporter {
   std::chrono::steady_clock::time_point start_;
   std::optional<AtomicFile> output_;
   bool report_failed_ = false;
-  bool stats_file_failed_ = false;
+  std::vector<bool> stats_file_failed_; // one per --stats-file
 };
 
 // -p with the id of a thread means its process, as with strace -f -p: the
@@ -323,6 +323,7 @@ EngineConfig engine_config(const Options &o, SyscallSelection selection) {
     cfg.exec_path = resolve_command(o.command.front());
   }
   cfg.attach_pids = process_ids(o.pids);
+  cfg.system_wide = o.system;
   cfg.count = {o.errors, o.time, o.by_pid};
   if (o.user) {
     cfg.run_as = resolve_user(*o.user);
@@ -404,6 +405,7 @@ int run_app(const Options &o) {
   run.engine = engine_name(o.engine);
   run.command = o.command;
   run.pids.assign(cfg.attach_pids.begin(), cfg.attach_pids.end());
+  run.system = o.system;
   run.monitored = cfg.selection.names;
   RenderOptions render;
   render.bar_width = o.bar_width;
@@ -415,7 +417,7 @@ int run_app(const Options &o) {
   render.syscall_name = syscall_name;
   Reporter reporter(o, std::move(run), std::move(render));
 
-  if (o.interval || o.stats_file) {
+  if (o.interval || !o.stats_files.empty()) {
     start_interval_timer(o.interval.value_or(1.0));
   }
   const auto engine = o.engine == EngineKind::bpf

@@ -65,9 +65,14 @@ po::options_description describe() {
      "process")
     ("interval", po::value<std::string>()->value_name("SECONDS"),
      "also print a timestamped report every SECONDS (fractions allowed)")
-    ("stats-file", po::value<std::string>()->value_name("PATH"),
+    ("stats-file", po::value<std::vector<std::string>>()->composing()
+                       ->value_name("[FORMAT:]PATH"),
      "keep PATH holding the current report, rewritten atomically every "
-     "interval (default 1 s) and at exit")
+     "interval (default 1 s) and at exit; repeatable, each file in its "
+     "own FORMAT (text, json, csv, openmetrics; default: the -f format)")
+    ("system", "count every process on the machine but syscallmon itself, "
+     "until SIGINT or SIGTERM, or while COMMAND runs if one is given "
+     "(implies --engine bpf; root)")
     ("engine", po::value<std::string>()->value_name("ENGINE"),
      "how calls are counted: ptrace (default; a seccomp filter and one "
      "ptrace stop per counted call, any user) or bpf (a BPF program counts "
@@ -231,6 +236,60 @@ Split split_args(int argc, const char *const *argv,
   return s;
 }
 
+// --stats-file [FORMAT:]PATH, each a file of its own: a prefix that is no
+// format name is part of the path ("./json:x" names the file json:x).
+Result<std::vector<StatsFile>>
+parse_stats_files(const std::vector<std::string> &args,
+                  const std::optional<std::string> &output) {
+  static const std::pair<const char *, ReportFormat> kFormats[] = {
+      {"text", ReportFormat::text},
+      {"json", ReportFormat::json},
+      {"csv", ReportFormat::csv},
+      {"openmetrics", ReportFormat::openmetrics}};
+  std::vector<StatsFile> files;
+  for (const auto &arg : args) {
+    StatsFile file{arg, std::nullopt};
+    const std::size_t colon = arg.find(':');
+    for (const auto &[name, format] : kFormats) {
+      if (colon != std::string::npos && arg.compare(0, colon, name) == 0) {
+        file = {arg.substr(colon + 1), format};
+      }
+    }
+    if (file.path.empty()) {
+      return usage("--stats-file needs a file name");
+    }
+    if (output && same_output_file(*output, file.path)) {
+      return usage("-o and --stats-file name the same file");
+    }
+    for (const auto &other : files) {
+      if (same_output_file(other.path, file.path)) {
+        return usage(fmt::format("--stats-file {} is given twice", file.path));
+      }
+    }
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+// --system counts in the kernel: it implies --engine bpf, and every
+// process is already counted, so -p would say nothing.
+std::optional<Error> apply_system(const po::variables_map &vm, Options &o) {
+  o.system = vm.count("system") > 0;
+  if (!o.system) {
+    return std::nullopt;
+  }
+  if (o.engine == EngineKind::ptrace && vm.count("engine")) {
+    return usage("--system counts in the kernel and needs --engine bpf, not "
+                 "--engine ptrace");
+  }
+  if (!o.pids.empty()) {
+    return usage("--system already counts every process: -p PID cannot be "
+                 "added to it");
+  }
+  o.engine = EngineKind::bpf;
+  return std::nullopt;
+}
+
 } // namespace
 
 namespace {
@@ -264,15 +323,17 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   };
   o.syscalls = str("syscalls").value_or(std::string(kDefaultSyscalls));
   o.output = str("output");
-  o.stats_file = str("stats-file");
   if (o.output && o.output->empty()) {
     return usage("--output needs a file name");
   }
-  if (o.stats_file && o.stats_file->empty()) {
-    return usage("--stats-file needs a file name");
-  }
-  if (o.output && o.stats_file && same_output_file(*o.output, *o.stats_file)) {
-    return usage("-o and --stats-file name the same file");
+  if (vm.count("stats-file")) {
+    auto files =
+        parse_stats_files(vm["stats-file"].as<std::vector<std::string>>(),
+                          o.output);
+    if (!files) {
+      return files.error();
+    }
+    o.stats_files = std::move(*files);
   }
   o.user = str("user");
   o.errors = vm.count("errors") > 0;
@@ -304,6 +365,9 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
     return *err;
   }
   if (auto err = set_choice(vm, "engine", kEngines, o.engine)) {
+    return *err;
+  }
+  if (auto err = apply_system(vm, o)) {
     return *err;
   }
   if (auto err = set_choice(vm, "affinity", kPolicies, o.affinity)) {
@@ -364,7 +428,7 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
       pos = comma + 1;
     }
   }
-  if (o.command.empty() && o.pids.empty()) {
+  if (o.command.empty() && o.pids.empty() && !o.system) {
     return usage("no command to run and no -p PID to attach to");
   }
   if (o.user && o.command.empty()) {
@@ -406,26 +470,33 @@ std::string help_text() {
   std::ostringstream out;
   out << "Usage: syscallmon [OPTIONS] -- COMMAND [ARGS...]\n"
          "       syscallmon [OPTIONS] -p PID[,PID...] [-- COMMAND [ARGS...]]\n"
+         "       syscallmon --system [OPTIONS] [-- COMMAND [ARGS...]]\n"
          "\n"
          "Counts the system calls of a command (and all its threads and\n"
-         "children) or of running processes, per syscall, image name and\n"
-         "user, and prints a report when they end.\n"
+         "children), of running processes or of the whole machine, per\n"
+         "syscall, image name and user, and prints a report when they end.\n"
          "\n"
       << describe()
       << "\n"
          "Signals: SIGUSR1 writes a snapshot now, SIGUSR2 clears all counts.\n"
          "SIGTERM/SIGHUP are forwarded to the command; with -p they (and\n"
-         "SIGINT) detach from every process and print the report.\n"
+         "SIGINT) detach from every process and print the report. With\n"
+         "--system and no command, SIGINT/SIGTERM/SIGHUP end the run.\n"
          "\n"
          "Exit status: the command's (128+N if signal N killed it); 126\n"
          "command not executable; 127 command not found; 2 usage error;\n"
-         "1 other errors (and in attach mode, 0 on success).\n"
+         "1 other errors (and in attach mode or --system without a\n"
+         "command, 0 on success).\n"
          "\n"
          "Examples:\n"
          "  syscallmon -- ls -l /\n"
          "  syscallmon -e write,%network -f json -o report.json -- make -j2\n"
          "  syscallmon -p 1234 --interval 5\n"
          "  sudo syscallmon --engine bpf -- make -j2\n"
+         "  sudo syscallmon --system -- sleep 5\n"
+         "  sudo syscallmon --system -q --stats-file text:/run/syscallmon/"
+         "sys_stat \\\n"
+         "      --stats-file openmetrics:/run/syscallmon/syscallmon.prom\n"
          "  syscallmon --stats-file /var/lib/node_exporter/textfile/"
          "syscallmon.prom -f openmetrics -p 1234\n"
          "  syscallmon --list-syscalls %file\n";

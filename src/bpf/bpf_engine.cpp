@@ -38,7 +38,7 @@ bool has_capability(const __user_cap_data_struct (&data)[2], int cap) {
 }
 
 // One line naming what is missing, before libbpf gets to say it worse.
-void check_privileges() {
+void check_privileges(bool system_wide) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   if (::syscall(SYS_capget, &header, data) != 0) {
@@ -47,6 +47,10 @@ void check_privileges() {
   const bool bpf_perfmon =
       has_capability(data, CAP_BPF) && has_capability(data, CAP_PERFMON);
   if (!bpf_perfmon && !has_capability(data, CAP_SYS_ADMIN)) {
+    if (system_wide) {
+      throw FatalError(kExitFailure, "--system needs CAP_BPF and CAP_PERFMON "
+                                     "(run it as root)");
+    }
     throw FatalError(kExitFailure,
                      "--engine bpf needs CAP_BPF and CAP_PERFMON (run it as "
                      "root); the ptrace engine needs neither");
@@ -170,7 +174,8 @@ bool BpfEngine::done() const {
     return false;
   }
   if (config_.system_wide) {
-    return stopped_;
+    // With a command, the machine is counted while it runs (perf stat -a).
+    return stopped_ || !config_.argv.empty();
   }
   return program_->no_members();
 }
@@ -257,7 +262,7 @@ bool bpf_engine_built() { return true; }
 
 std::unique_ptr<Engine> start_bpf_engine(const EngineConfig &config,
                                          StatsTable &table) {
-  check_privileges();
+  check_privileges(config.system_wide);
   auto offsets = read_kernel_offsets();
   if (!offsets) {
     throw FatalError(kExitFailure,

@@ -32,6 +32,9 @@ const volatile __u32 off_ti_status; /* 0: unknown, every call is native */
 __u64 seq;     /* keys inserted so far: each key's first_seq */
 __u64 lost;    /* calls not counted: the staging map was full */
 __u64 orphans; /* children not followed: the traced map was full */
+/* System-wide: the command we forked, until its exec. Its calls until
+ * then are syscallmon's own (the child's setup), not the command's. */
+__u32 self_child;
 
 struct staging {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -98,7 +101,7 @@ static __always_inline int is_compat(void) {
 
 static __always_inline int counted(__u32 tgid) {
   if (system_wide)
-    return tgid != self_tgid;
+    return tgid != self_tgid && tgid != self_child;
   struct sm_member *m = bpf_map_lookup_elem(&traced, &tgid);
   return m && m->counting;
 }
@@ -189,14 +192,18 @@ static __always_inline __u32 read_u32(void *base, __u32 off) {
  * process of a traced one is traced before it can run. */
 SEC("raw_tp/sched_process_fork")
 int on_fork(struct bpf_raw_tracepoint_args *ctx) {
-  if (system_wide)
-    return 0;
   void *child = (void *)ctx->args[1];
   __u32 pid = read_u32(child, off_task_pid);
   __u32 tgid = read_u32(child, off_task_tgid);
   if (pid != tgid)
     return 0; /* a thread: its process is traced already, or not */
   __u32 parent = bpf_get_current_pid_tgid() >> 32;
+  if (system_wide) {
+    /* Before the child can run: none of its calls escape. */
+    if (parent == self_tgid)
+      self_child = tgid;
+    return 0;
+  }
   struct sm_member *m = bpf_map_lookup_elem(&traced, &parent);
   if (!m)
     return 0;
@@ -214,8 +221,11 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx) {
   __u32 tgid = id >> 32;
   if (want_errors || want_time)
     bpf_map_delete_elem(&pending, &tid);
-  if (system_wide)
+  if (system_wide) {
+    if (tgid == self_child && tid == tgid)
+      self_child = 0; /* its exec failed: the pid may be reused */
     return 0;
+  }
   void *task = (void *)bpf_get_current_task();
   void *signal = 0;
   bpf_probe_read_kernel(&signal, sizeof signal, task + off_task_signal);
@@ -232,6 +242,8 @@ int on_exec(struct bpf_raw_tracepoint_args *ctx) {
   __u64 id = bpf_get_current_pid_tgid();
   __u32 tid = (__u32)id;
   __u32 tgid = id >> 32;
+  if (tgid == self_child)
+    self_child = 0; /* the command runs: count it from here on */
   struct sm_member *m = bpf_map_lookup_elem(&traced, &tgid);
   if (m)
     m->counting = 1;

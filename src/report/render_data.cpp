@@ -118,6 +118,7 @@ void render_json(std::ostream &out, const TableSnapshot &table,
   }
   j["command"] = std::move(command);
   j["pids"] = run.pids;
+  j["system"] = run.system;
   j["monitored"] = run.monitored;
   j["duration_s"] = run.duration_s;
   j["exit_status"] = run.exit_status ? Json(*run.exit_status) : Json(nullptr);

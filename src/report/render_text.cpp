@@ -102,6 +102,9 @@ void render_header(std::ostream &out, const TableSnapshot &table,
   if (!run.pids.empty()) {
     line += fmt::format("; attached pids {}", fmt::join(run.pids, ","));
   }
+  if (run.system) {
+    line += "; the whole system";
+  }
   fmt::print(out, "{}\n", line);
 }
 
