@@ -375,8 +375,9 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
   }
   // Never silently ignored: the bpf engine places no one.
   if (o.engine == EngineKind::bpf && vm.count("affinity")) {
-    return usage("--affinity applies to the ptrace engine only, not to "
-                 "--engine bpf");
+    return usage(fmt::format("--affinity applies to the ptrace engine "
+                             "only, not to {}",
+                             o.system ? "--system" : "--engine bpf"));
   }
   if (auto err = set_choice(vm, "sort", kKeys, o.sort)) {
     return *err;

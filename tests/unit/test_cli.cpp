@@ -91,6 +91,12 @@ TEST_CASE("malformed options are one-line usage errors", "[cli]") {
       {"-o", "r.txt", "--stats-file", "r.txt", "--", "true"},
       {"-o", "r.txt", "--stats-file", "./r.txt", "--", "true"},
       {"-o", "/tmp//r.txt", "--stats-file", "/tmp/r.txt", "--", "true"},
+      {"--stats-file", "json:", "--", "true"},
+      {"--stats-file", "a", "--stats-file", "text:./a", "--", "true"},
+      {"-o", "r.txt", "--stats-file", "csv:r.txt", "--", "true"},
+      {"--system", "--engine", "ptrace"},
+      {"--system", "-p", "1"},
+      {"--system", "--affinity", "off"},
       {"-u", "", "--", "true"},
       {"--by", "image,comm", "--", "true"},
       {"--no-such-option", "--", "true"},
@@ -127,8 +133,40 @@ TEST_CASE("help documents every option", "[cli]") {
         "--help",        "--version",   "--list-syscalls", "--pid",
         "--sort",        "--top",       "--errors",        "--time",
         "--by",          "--interval",  "--stats-file",    "--user",
-        "--affinity"}) {
+        "--affinity",    "--system"}) {
     INFO(opt);
     REQUIRE(help.find(opt) != std::string::npos);
   }
+}
+
+TEST_CASE("stats files repeat, each with its own format", "[cli]") {
+  auto o = parse({"-f", "json", "--stats-file", "text:/run/x/sys_stat",
+                  "--stats-file=openmetrics:/run/x/s.prom", "--stats-file",
+                  "plain", "--stats-file", "/tmp/a:b", "--stats-file",
+                  "./csv:c", "--", "true"});
+  REQUIRE(o.ok());
+  const auto &f = o->stats_files;
+  REQUIRE(f.size() == 5);
+  CHECK(f[0].path == "/run/x/sys_stat");
+  CHECK(f[0].format == ReportFormat::text);
+  CHECK(f[1].path == "/run/x/s.prom");
+  CHECK(f[1].format == ReportFormat::openmetrics);
+  CHECK(f[2].path == "plain"); // in the -f format
+  CHECK(!f[2].format);
+  CHECK(f[3].path == "/tmp/a:b"); // "/tmp/a" is no format
+  CHECK(!f[3].format);
+  CHECK(f[4].path == "./csv:c");
+  CHECK(!f[4].format);
+}
+
+TEST_CASE("--system needs no command and implies the bpf engine", "[cli]") {
+  auto o = parse({"--system", "-q"});
+  REQUIRE(o.ok());
+  CHECK(o->system);
+  CHECK(o->engine == EngineKind::bpf);
+  CHECK(o->command.empty());
+  o = parse({"--system", "--engine", "bpf", "--", "sleep", "5"});
+  REQUIRE(o.ok());
+  CHECK(o->command == std::vector<std::string>{"sleep", "5"});
+  CHECK(!parse({"-q"}).ok()); // without --system, still an error
 }
