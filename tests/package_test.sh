@@ -19,6 +19,22 @@ bin="$work/root/usr/bin/syscallmon"
 test -x "$bin"
 test -f "$work/root/usr/share/man/man1/syscallmon.1"
 test -f "$work/root/usr/share/bash-completion/completions/syscallmon"
+# The service, not enabled: the unit alone, naming the packaged binary.
+unit="$work/root/usr/lib/systemd/system/syscallmon.service"
+grep -q '^ExecStart=/usr/bin/syscallmon --system -q ' "$unit"
+if dpkg-deb -c "$deb" | grep -q 'wants/'; then
+  echo "the .deb enables the service" >&2
+  exit 1
+fi
+if command -v systemd-analyze >/dev/null; then
+  # Where /usr/bin/syscallmon is not installed: the extracted one.
+  sed "s|^ExecStart=/usr/bin/|ExecStart=$work/root/usr/bin/|" "$unit" \
+    >"$work/syscallmon.service"
+  out=$(systemd-analyze verify --man=no "$work/syscallmon.service" 2>&1)
+  [[ -z "$out" ]] || { echo "systemd-analyze verify: $out" >&2; exit 1; }
+else
+  echo "SKIPPED (part): no systemd-analyze to verify the packaged unit"
+fi
 "$bin" -f json -o "$work/r.json" -e write,read -- "$helpers/hw_rw" 77
 python3 - "$work/r.json" <<'PY'
 import json, sys
