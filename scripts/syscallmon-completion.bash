@@ -59,8 +59,21 @@ _syscallmon() {
       COMPREPLY=($(compgen -u -- "$cur"))
       return
       ;;
-    -o | --output | --stats-file)
+    -o | --output)
       COMPREPLY=($(compgen -f -- "$cur"))
+      return
+      ;;
+    --stats-file)
+      # [FORMAT:]PATH: a format prefix, then a file after it.
+      local format=""
+      if [[ "$cur" =~ ^(text|json|csv|openmetrics): ]]; then
+        format=${BASH_REMATCH[0]}
+      fi
+      COMPREPLY=($(compgen -P "$format" -f -- "${cur#"$format"}"))
+      if [[ -z "$format" ]]; then
+        COMPREPLY+=($(compgen -W "text: json: csv: openmetrics:" -- "$cur"))
+        compopt -o nospace 2>/dev/null
+      fi
       return
       ;;
     --max-syscalls | --max-entries | --bar-width | --top | --interval)

@@ -29,4 +29,8 @@ expect --stats-file syscallmon --stats
 expect json syscallmon -f js
 expect same-cpu syscallmon --affinity sa
 expect openmetrics syscallmon --format open
+expect --system syscallmon --sys
+expect openmetrics: syscallmon --stats-file open
+expect text:/etc syscallmon --stats-file text:/et
+expect /etc syscallmon --stats-file /et
 echo "completion ok"
