@@ -29,7 +29,9 @@ if [[ "$state" =~ ^(running|degraded)$ ]] &&
   systemctl cat syscallmon.service >/dev/null 2>&1; then
   was_active=$(systemctl is-active syscallmon.service || true)
   systemctl start syscallmon.service
-  sleep 2
+  sleep 1
+  ls -l /usr/bin >/dev/null # some work for the counts to show
+  sleep 1
   show /run/syscallmon
   systemctl kill -s USR2 syscallmon.service
   echo "(counts cleared by systemctl kill -s USR2 syscallmon)"
@@ -48,7 +50,9 @@ exec_line=$(sed -n 's/^ExecStart=@BINDIR@\/syscallmon //p' \
 read -ra args <<<"${exec_line//\/run\/syscallmon/$run}"
 "$bin" "${args[@]}" 2>"$run/final" &
 mon=$!
-sleep 2.5
+sleep 1
+ls -l /usr/bin >/dev/null # some work for the counts to show
+sleep 1.5
 show "$run"
 kill -USR2 "$mon" # systemctl kill -s USR2 syscallmon
 echo "(counts cleared by SIGUSR2)"
