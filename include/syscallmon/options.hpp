@@ -40,10 +40,10 @@ struct Options {
   bool errors = false;
   bool time = false;
   bool by_pid = false;
-  std::optional<double> interval; // seconds
+  std::optional<double> interval;     // seconds
   std::vector<StatsFile> stats_files; // --stats-file, repeatable
   bool system = false;                // --system: every process but ours
-  std::optional<std::string> user; // -u USER
+  std::optional<std::string> user;    // -u USER
   EngineKind engine = EngineKind::ptrace;
   Affinity affinity = Affinity::automatic; // ptrace engine only
   int verbosity = 0;                       // -1 quiet, 0 warn, 1 info, 2 debug

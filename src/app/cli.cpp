@@ -327,9 +327,8 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
     return usage("--output needs a file name");
   }
   if (vm.count("stats-file")) {
-    auto files =
-        parse_stats_files(vm["stats-file"].as<std::vector<std::string>>(),
-                          o.output);
+    auto files = parse_stats_files(
+        vm["stats-file"].as<std::vector<std::string>>(), o.output);
     if (!files) {
       return files.error();
     }

@@ -76,9 +76,11 @@ struct SystemRun {
 SystemRun start_system(const std::vector<std::string> &args) {
   SystemRun run;
   run.dir = temp_dir();
-  std::vector<std::string> argv = {
-      syscallmon(), "--system", "-f", "json", "-o", run.dir + "/r.json",
-      "--stats-file", "text:" + run.stats(), "--interval", "0.1"};
+  std::vector<std::string> argv = {syscallmon(),   "--system",
+                                   "-f",           "json",
+                                   "-o",           run.dir + "/r.json",
+                                   "--stats-file", "text:" + run.stats(),
+                                   "--interval",   "0.1"};
   argv.insert(argv.end(), args.begin(), args.end());
   run.pid = spawn(argv, run.dir + "/out", run.dir + "/err");
   for (int i = 0; i < 1000 && ::access(run.stats().c_str(), F_OK) != 0; ++i) {
@@ -132,8 +134,8 @@ TEST_CASE("system: a command's writes as two users are exactly N each",
   NEEDS_BPF();
   const std::string name = unique_name("s16u");
   Outcome o;
-  const auto r = run_json({"--system", "-e", "write", "--",
-                           helper("hw_system"), "uids", name, "1234", "65534"},
+  const auto r = run_json({"--system", "-e", "write", "--", helper("hw_system"),
+                           "uids", name, "1234", "65534"},
                           &o);
   CHECK(o.exit_code == 0);
   CHECK(r["system"] == true);
@@ -141,9 +143,8 @@ TEST_CASE("system: a command's writes as two users are exactly N each",
   CHECK(calls_by_uid(r, "write", name) ==
         std::map<long long, long long>{{0, 1234}, {65534, 1234}});
   // The command's status is the run's (perf stat -a -- CMD).
-  const auto seven =
-      run({syscallmon(), "--system", "-e", "write", "-o", "/dev/null", "--",
-           "/bin/sh", "-c", "exit 7"});
+  const auto seven = run({syscallmon(), "--system", "-e", "write", "-o",
+                          "/dev/null", "--", "/bin/sh", "-c", "exit 7"});
   CHECK(seven.exit_code == 7);
 }
 
@@ -174,7 +175,11 @@ TEST_CASE("system: syscallmon's own calls and stats files are never counted",
   // Two monitors at once, each rewriting its stats file every 100 ms: each
   // sees the other's calls, never its own.
   const std::vector<std::string> args = {
-      "--by", "image,uid,pid", "--max-entries", "100000", "-e",
+      "--by",
+      "image,uid,pid",
+      "--max-entries",
+      "100000",
+      "-e",
       "read,write,openat,close,linkat,renameat2,rename,unlinkat,fchmod,"
       "rt_sigaction,execve,ppoll,poll,bpf"};
   const auto a = start_system(args);
@@ -182,8 +187,14 @@ TEST_CASE("system: syscallmon's own calls and stats files are never counted",
   const std::string name = unique_name("s16o");
   // The command of a --system run: its calls count from its exec on, and
   // its calls before (syscallmon's child setup) never.
-  std::vector<std::string> c_args = {"--system", "-f", "json", "-o", "",
-                                     "--by", "image,uid,pid", "-e",
+  std::vector<std::string> c_args = {"--system",
+                                     "-f",
+                                     "json",
+                                     "-o",
+                                     "",
+                                     "--by",
+                                     "image,uid,pid",
+                                     "-e",
                                      "read,write,openat,close,rt_sigaction,"
                                      "execve,setuid"};
   const std::string c_dir = temp_dir();
@@ -242,9 +253,9 @@ TEST_CASE("system: a name with ESC and a newline forges no line in sys_stat",
     CHECK(text.find('\x1b') == std::string::npos);
     const std::string escaped = "\\x1b[1m\\x0a" + suffix;
     CHECK(std::regex_search(
-        text, std::regex("\n    Image: +" + std::regex_replace(
-                                               escaped, std::regex(R"(\\|\[)"),
-                                               R"(\$&)") +
+        text, std::regex("\n    Image: +" +
+                         std::regex_replace(escaped, std::regex(R"(\\|\[)"),
+                                            R"(\$&)") +
                          "  UID:  0000  Count: [+ ]+ 7\n")));
     // Every line is one the report's grammar allows.
     std::istringstream lines(text);
@@ -305,8 +316,9 @@ TEST_CASE("system: without privilege one line and exit 1", "[system][bpf]") {
       run({"/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534",
            "--clear-groups", syscallmon(), "--system", "-q"});
   CHECK(o.exit_code == 1);
-  CHECK(o.err ==
-        "syscallmon: --system needs CAP_BPF and CAP_PERFMON (run it as root)\n");
+  CHECK(
+      o.err ==
+      "syscallmon: --system needs CAP_BPF and CAP_PERFMON (run it as root)\n");
 }
 
 TEST_CASE("system: --engine ptrace and -p are usage errors", "[system]") {
