@@ -159,7 +159,7 @@ TEST_CASE("stats files repeat, each with its own format", "[cli]") {
   CHECK(!f[4].format);
 }
 
-TEST_CASE("--system needs no command and implies the bpf engine", "[cli]") {
+TEST_CASE("system mode needs no command and implies the bpf engine", "[cli]") {
   auto o = parse({"--system", "-q"});
   REQUIRE(o.ok());
   CHECK(o->system);
