@@ -62,6 +62,13 @@ wait_for() { # FILE PATTERN: up to 10 s for FILE to match PATTERN
   done
   fail "$1 never matched /$2/: $(cat "$1" 2>/dev/null)"
 }
+wait_absent() { # FILE PATTERN: up to 10 s for a rewrite without PATTERN
+  for _ in $(seq 200); do
+    grep -Eq -- "$2" "$1" || return 0
+    sleep 0.05
+  done
+  fail "$1 still matches /$2/: $(cat "$1")"
+}
 wait_for "$run/sys_stat" 'the whole system'
 wait_for "$run/syscallmon.prom" '^# EOF$'
 name="svc$$"
@@ -72,15 +79,16 @@ grep -Eq "Image: +$name  UID:  0000  Count: [+ ]+ 50$" "$run/sys_stat" ||
   fail "no root row in sys_stat"
 [[ $(stat -c %a "$run/sys_stat") == 644 ]] || fail "sys_stat is not 0644"
 [[ $(stat -c %a "$run/syscallmon.prom") == 644 ]] || fail ".prom is not 0644"
-sleep 1.2 # the .prom is rewritten right after sys_stat
+# The helper's last call, its close as 65534: a rewrite after it holds all.
+wait_for "$run/syscallmon.prom" \
+  "syscall=\"close\",arch=\"x86_64\",image=\"$name\",uid=\"65534\""
 cp "$run/syscallmon.prom" "$work/counted.prom"
 progs=$(sed -n 's/^prog_id:\s*//p' /proc/"$pid"/fdinfo/* 2>/dev/null | sort -u)
 [[ -n "$progs" ]] || fail "no BPF program held by the service"
 
 kill -USR2 "$pid" # systemctl kill -s USR2 syscallmon
-sleep 1.2
-wait_for "$run/sys_stat" 'the whole system'
-! grep -q "$name" "$run/sys_stat" || fail "SIGUSR2 did not clear the counts"
+wait_absent "$run/sys_stat" "$name"
+wait_absent "$run/syscallmon.prom" "$name"
 
 kill -TERM "$pid" # systemctl stop syscallmon
 rc=0

@@ -2,7 +2,9 @@
 // processes (other tests, the host) count too, so each assertion looks
 // only at names that this test's helpers alone use (hw_system).
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -280,10 +282,29 @@ struct NamesRun {
   long rss_second = 0; // KiB, after 5000 more
 };
 
+// Held while a test counts tuxcalls: two such tests at once (ctest -j, or
+// the suites of two checkouts on one machine) would count each other's.
+class TuxcallLock {
+ public:
+  TuxcallLock()
+      : fd_(::open("/tmp/syscallmon-test-tuxcall.lock",
+                   O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
+    REQUIRE(fd_ >= 0);
+    REQUIRE(::flock(fd_, LOCK_EX) == 0);
+  }
+  ~TuxcallLock() { ::close(fd_); }
+  TuxcallLock(const TuxcallLock &) = delete;
+  TuxcallLock &operator=(const TuxcallLock &) = delete;
+
+ private:
+  int fd_;
+};
+
 NamesRun run_names() {
   NamesRun out;
-  // tuxcall was never implemented (ENOSYS): no other process makes it, so
+  // tuxcall was never implemented (ENOSYS): no other program makes it, so
   // the row's calls are the helper's alone.
+  const TuxcallLock lock;
   const auto mon = start_system({"-e", "tuxcall", "--max-entries", "64"});
   for (const char *round : {"a", "b"}) {
     run_helper({"names", unique_name(round), std::to_string(NamesRun::kNames),
