@@ -230,9 +230,13 @@ TEST_CASE("system: syscallmon's own calls and stats files are never counted",
     }
     return std::set<std::string>{};
   };
-  const std::set<std::string> both = {"syscallmon", name};
-  CHECK(command_images(in_a) == both);
-  CHECK(command_images(in_b) == both);
+  // (A and B ran longer: with pid_max 32768 and other tests forking, the
+  // pid may have had an earlier owner there, so theirs hold at least both.)
+  for (const auto *seen : {&in_a, &in_b}) {
+    const auto images = command_images(*seen);
+    CHECK(images.count("syscallmon") == 1);
+    CHECK(images.count(name) == 1);
+  }
   CHECK(command_images(in_c) == std::set<std::string>{name});
 }
 
