@@ -36,6 +36,7 @@ struct Options {
   bool by_pid = false;
   std::optional<double> interval; // seconds
   std::optional<std::string> stats_file;
+  bool live = false;               // --live: the full-screen view
   std::optional<std::string> user; // -u USER
   EngineKind engine = EngineKind::ptrace;
   Affinity affinity = Affinity::automatic; // ptrace engine only

@@ -363,8 +363,8 @@ std::string top_line(const TableSnapshot &now, const TableSnapshot &before,
   }
   // The most telling first: a narrow terminal cuts the end.
   std::string line = fmt::format(
-      "{} | {} | {} | {} calls, {}/s | rows {}/{}, fullest {}/{} | evicted "
-      "{} rows, {} entries ({} calls)",
+      "{} | {} | {} | {} calls, {}/s | table {}/{} x {}/{} | evicted {} "
+      "rows, {} entries ({} calls)",
       header.engine, header.mode, elapsed(header.elapsed_s), calls,
       format_rate(total.rate, header.interval_s > 0), now.rows.size(),
       now.max_syscalls, fullest, now.max_entries, now.evicted.syscalls,

@@ -88,7 +88,7 @@ LiveKey key(LiveKey::Kind k) { return {k, 0}; }
 
 TEST_CASE("live screen keeps the paper's grouping with rates", "[live_view]") {
   const std::string want =
-      R"(ptrace | command make | 0:01:15 | 1553 calls, 513/s | rows 2/16, fullest 2/1024 | evicted 0 rows, 0 entries (0 calls)
+      R"(ptrace | command make | 0:01:15 | 1553 calls, 513/s | table 2/16 x 2/1024 | evicted 0 rows, 0 entries (0 calls)
 System call: write                                                   1510  510/s
     Image:             sshd  UID: 0000  Count: ++++++++++++++++++++   910   10/s
     Image:     avahi-daemon  UID: 0104  Count: +++++++++++++          600  500/s
