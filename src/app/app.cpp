@@ -410,8 +410,8 @@ EngineResult drive(Engine &engine, const EngineConfig &cfg, Reporter &reporter,
 
 } // namespace
 
-int run_app(const Options &given) {
-  Options o = given; // --live may fall back to --interval
+int run_app(const Options &options) {
+  Options o = options; // --live may fall back to --interval
   setup_logging(o.verbosity);
   switch (o.action) {
   case Action::help:

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string_view>
 #include <tuple>
@@ -292,10 +293,9 @@ class BodyLayout {
     if (max == 0) {
       return 0;
     }
-    return static_cast<std::size_t>(static_cast<double>(calls) /
-                                        static_cast<double>(max) *
-                                        static_cast<double>(bar_) +
-                                    0.5);
+    const double share = static_cast<double>(calls) / static_cast<double>(max);
+    return static_cast<std::size_t>(
+        std::lround(share * static_cast<double>(bar_)));
   }
 
   bool by_syscall_;

@@ -1,10 +1,10 @@
 /* hw_pace MS SPEC... -- syscallmon test helper (calls at a steady pace, for
  * the live view). Opens /dev/null, then starts one thread per SPEC
- * (1..16 of them). SPEC is NAME or NAME:BURST (NAME without ':') (BURST 0..100000000, default
- * 0). NAME is 1..15 bytes once its "\xHH" escapes are decoded (so a test
- * can pass ESC or a newline). The thread names itself NAME (one prctl),
- * makes BURST 1-byte writes at once, then one 1-byte write every MS ms
- * (MS 1..3600000), for ever. Main makes no writes: it pause()s until a
+ * (1..16 of them). SPEC is NAME or NAME:BURST (NAME without ':') (BURST
+ * 0..100000000, default 0). NAME is 1..15 bytes once its "\xHH" escapes are
+ * decoded (so a test can pass ESC or a newline). The thread names itself NAME
+ * (one prctl), makes BURST 1-byte writes at once, then one 1-byte write every
+ * MS ms (MS 1..3600000), for ever. Main makes no writes: it pause()s until a
  * signal ends the process (SIGTERM etc. keep their default action).
  * Not exact: it runs until killed. Per thread: write BURST + one per MS ms
  * under NAME. openat 1 (main), close 0.
