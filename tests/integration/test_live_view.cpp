@@ -414,6 +414,13 @@ TEST_CASE("live view follows attached processes and q detaches",
   const std::string dir = temp_dir();
   const pid_t target =
       spawn({helper("hw_pace"), "20", "att"}, dir + "/out", dir + "/err");
+  struct Reaper { // the target never ends by itself, even if a check fails
+    pid_t pid;
+    ~Reaper() {
+      ::kill(pid, SIGKILL);
+      wait_exit(pid);
+    }
+  } reaper{target};
   // -p and no command: syscallmon's stdin may stay the terminal.
   Pane pane(120, 40, live_cmd({"-e", "write", "-p", std::to_string(target)}),
             Stdin::terminal);
@@ -424,8 +431,6 @@ TEST_CASE("live view follows attached processes and q detaches",
   CHECK(pane.exit_code() == 0);
   CHECK(::kill(target, 0) == 0); // detached, still running
   CHECK(pane.file("after") == pane.file("before"));
-  ::kill(target, SIGKILL);
-  wait_exit(target);
 }
 
 TEST_CASE("live view under the bpf engine", "[live][tmux][bpf]") {
