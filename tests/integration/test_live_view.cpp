@@ -253,6 +253,70 @@ TEST_CASE("live view: rows grow, s sorts, c clears, q quits sane",
                          [](const auto &s) { return !has(s, "q quit"); });
 }
 
+TEST_CASE("live view keys scroll, group, filter and pause", "[live][tmux]") {
+  if (auto why = tmux_missing()) {
+    SKIP_TEST(*why);
+  }
+  // 11 body lines (write and 8 images, openat and 1) on 6 screen lines.
+  Pane pane(120, 8,
+            live_cmd({"-e", "write,openat", "--interval", "0.2", "--",
+                      helper("hw_pace"), "10", "a", "b", "c", "d", "e", "f",
+                      "g", "h"}),
+            Stdin::null);
+  const auto footer_ends = [&](const std::string &tail) {
+    pane.wait_for("a footer ending in " + tail, [&](const auto &s) {
+      return s.size() == 8 && s.back().size() >= tail.size() &&
+             s.back().compare(s.back().size() - tail.size(), tail.size(),
+                              tail) == 0;
+    });
+  };
+  footer_ends("  1-6/11");
+  pane.keys({"Down"});
+  footer_ends("  2-7/11");
+  pane.keys({"NPage"});
+  footer_ends("  6-11/11");
+  pane.keys({"Up"});
+  footer_ends("  5-10/11");
+  pane.keys({"PPage"});
+  footer_ends("  1-6/11");
+  pane.keys({"End"});
+  footer_ends("  6-11/11");
+  pane.keys({"Home"});
+  footer_ends("  1-6/11");
+
+  pane.keys({"g"});
+  pane.wait_for("the image grouping", [](const auto &s) {
+    return has(s, "g group: image") && s.size() > 1 &&
+           s[1].find("Image: ") == 0;
+  });
+  pane.keys({"g", "/", "c", "Enter"});
+  pane.wait_for("the filter", [](const auto &s) {
+    return has(s, "[filter: c]") && has(s, "g group: syscall") &&
+           entry(s, "c") && !entry(s, "a") && !entry(s, "b");
+  });
+  pane.keys({"/", "x"}); // editing starts from the filter in use
+  pane.wait_for("the filter being edited",
+                [](const auto &s) { return has(s, "Filter images: cx_"); });
+  pane.keys({"Escape"}); // keeps the filter
+  pane.wait_for("the filter kept", [](const auto &s) {
+    return has(s, "[filter: c]") && !has(s, "Filter images");
+  });
+  pane.keys({"/", "BSpace", "Enter"}); // an empty filter shows all
+  footer_ends("scroll  1-6/11");       // all 11 lines again, no filter
+
+  pane.keys({"p"});
+  const auto paused = pane.wait_for(
+      "the pause", [](const auto &s) { return has(s, "PAUSED"); });
+  sleep_ms(1000); // five intervals: the counts would have changed
+  CHECK(pane.screen() == paused);
+  pane.keys({"p"});
+  pane.wait_for("the redraw again", [&](const auto &s) {
+    return !has(s, "PAUSED") && s.front() != paused.front();
+  });
+  pane.keys({"q"});
+  CHECK(pane.exit_code() == 0);
+}
+
 TEST_CASE("live view redraws cleanly when the terminal shrinks",
           "[live][tmux]") {
   if (auto why = tmux_missing()) {
