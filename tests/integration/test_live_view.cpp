@@ -211,10 +211,11 @@ TEST_CASE("live view: rows grow, s sorts, c clears, q quits sane",
   }
   // "old" made 3000 calls at once, then 50/s; "new" makes 150/s (three
   // threads of that name): old leads by count, new by rate.
+  const std::string stats = temp_dir() + "/stats.txt";
   Pane pane(
       120, 40,
-      live_cmd({"-e", "write", "--interval", "0.5", "--", helper("hw_pace"),
-                "20", "old:3000", "new", "new", "new"}),
+      live_cmd({"-e", "write", "--interval", "0.5", "--stats-file", stats, "--",
+                helper("hw_pace"), "20", "old:3000", "new", "new", "new"}),
       Stdin::null);
   auto screen = pane.wait_for("both rows", [](const auto &s) {
     return entry(s, "old") && entry(s, "new");
@@ -228,6 +229,8 @@ TEST_CASE("live view: rows grow, s sorts, c clears, q quits sane",
   screen = pane.wait_for("counts that grow", [&](const auto &s) {
     return entry(s, "new") && entry(s, "new")->count > first;
   });
+  // The stats file is kept up to date as without --live.
+  CHECK(read_file(stats).find("System call: write") != std::string::npos);
 
   pane.keys({"s"});
   screen = pane.wait_for("the rate order", [](const auto &s) {
