@@ -453,6 +453,7 @@ int run_app(const Options &options) {
   if (o.live) {
     live = open_live_view(cfg, engine_name(o.engine), render, o.sort);
     if (live) {
+      live->update(table.snapshot(), true); // the table's size, empty
       reporter.leave_snapshots_to_screen();
     } else {
       o.interval = o.interval.value_or(1.0);

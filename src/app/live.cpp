@@ -41,7 +41,6 @@ LiveSession::LiveSession(std::unique_ptr<LiveScreen> screen, LiveHeader header,
     sinks_ = logger->sinks();
     logger->sinks() = {held_};
   }
-  draw(true);
 }
 
 LiveSession::~LiveSession() { close(); }

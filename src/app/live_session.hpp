@@ -26,7 +26,7 @@ class LiveSession {
     bool redraw = false; // the view changed (sort, scroll, ...)
   };
 
-  // Draws a first, empty screen. Log lines are held from now on.
+  // Holds log lines from now on; draws at the first update().
   LiveSession(std::unique_ptr<LiveScreen> screen, LiveHeader header,
               RenderOptions opts, SortKey sort);
   LiveSession(const LiveSession &) = delete;
