@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -116,6 +117,15 @@ Result<std::unique_ptr<LiveScreen>> LiveScreen::open() {
   ::leaveok(stdscr, TRUE);
   ::curs_set(0);
   ::set_escdelay(kEscDelayMs);
+  // Ctrl-S would stop the terminal's output, and a redraw blocked on it
+  // would hold every traced call with it: no flow control while the view
+  // is up (endwin restores the terminal's modes as they were).
+  termios modes{};
+  if (::tcgetattr(STDOUT_FILENO, &modes) == 0) {
+    modes.c_iflag &= ~static_cast<tcflag_t>(IXON);
+    ::tcsetattr(STDOUT_FILENO, TCSADRAIN, &modes);
+    ::def_prog_mode(); // and after Ctrl-Z and fg
+  }
   // SIGIO on each key: a key wakes the app loop like any signal, and no
   // key costs the tracing anything. Turning O_ASYNC on makes the tty
   // send SIGIO to its whole foreground process group (the kernel's

@@ -307,6 +307,13 @@ TEST_CASE("live view keys scroll, group, filter and pause", "[live][tmux]") {
   pane.keys({"/", "BSpace", "Enter"}); // an empty filter shows all
   footer_ends("scroll  1-6/11");       // all 11 lines again, no filter
 
+  // Ctrl-S is no flow control here: the view (and the tracing, which
+  // waits for a blocked redraw) goes on.
+  pane.keys({"C-s"});
+  const std::string top = pane.screen().front();
+  pane.wait_for("a redraw after Ctrl-S",
+                [&](const auto &s) { return s.front() != top; });
+
   pane.keys({"p"});
   const auto paused = pane.wait_for(
       "the pause", [](const auto &s) { return has(s, "PAUSED"); });
