@@ -526,3 +526,36 @@ TEST_CASE("live view under the bpf engine", "[live][tmux][bpf]") {
   CHECK(pane.exit_code() == 0);
   CHECK(pane.file("after") == pane.file("before"));
 }
+
+TEST_CASE("live view watches the whole system", "[live][tmux][system]") {
+  if (auto why = tmux_missing()) {
+    SKIP_TEST(*why);
+  }
+  // --system comes from another branch: the view needs nothing of it but
+  // the engine's snapshots and EngineConfig::system_wide.
+  if (run({syscallmon(), "--help"}).out.find("--system") == std::string::npos) {
+    SKIP_TEST("this build has no --system");
+  }
+  const std::string dir = temp_dir();
+  const pid_t busy =
+      spawn({helper("hw_pace"), "10", "sysrow"}, dir + "/out", dir + "/err");
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      ::kill(pid, SIGKILL);
+      wait_exit(pid);
+    }
+  } reaper{busy};
+  std::vector<std::string> args = {"--system", "-e", "write"};
+  if (!bpf_unavailable()) {
+    args.insert(args.begin(), {"--engine", "bpf"});
+  }
+  Pane pane(120, 40, live_cmd(args), Stdin::terminal);
+  const auto screen = pane.wait_for("the busy image", [](const auto &s) {
+    return entry(s, "sysrow").has_value();
+  });
+  CHECK(screen.front().find(" | system | ") != std::string::npos);
+  pane.keys({"q"});
+  CHECK(pane.exit_code() == 0);
+  CHECK(pane.file("after") == pane.file("before"));
+}
