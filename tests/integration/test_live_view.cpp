@@ -327,6 +327,31 @@ TEST_CASE("live view keys scroll, group, filter and pause", "[live][tmux]") {
   CHECK(pane.exit_code() == 0);
 }
 
+TEST_CASE("live view holds log lines and prints them after", "[live][tmux]") {
+  if (auto why = tmux_missing()) {
+    SKIP_TEST(*why);
+  }
+  Pane pane(
+      120, 40,
+      live_cmd({"-v", "-e", "write", "--", helper("hw_pace"), "20", "lg"}),
+      Stdin::null);
+  pane.wait_for("the row",
+                [](const auto &s) { return entry(s, "lg").has_value(); });
+  pane.keys({"c"});
+  // Shown above the footer, not written over the screen.
+  const auto screen = pane.wait_for("the log line", [](const auto &s) {
+    return s.size() == 40 && s[38] == "syscallmon: info: counts cleared (c)";
+  });
+  pane.keys({"q"});
+  CHECK(pane.exit_code() == 0);
+  const std::string err = pane.file("err");
+  const auto logged = err.find("syscallmon: info: counts cleared (c)\n");
+  CHECK(logged != std::string::npos);
+  CHECK(logged < err.find("System call: write"));
+  CHECK(err.find("syscallmon: info: counts cleared", logged + 1) ==
+        std::string::npos); // once
+}
+
 TEST_CASE("live view redraws cleanly when the terminal shrinks",
           "[live][tmux]") {
   if (auto why = tmux_missing()) {

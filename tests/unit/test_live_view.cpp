@@ -328,3 +328,23 @@ TEST_CASE("arrows and pages move the scroll", "[live_view]") {
   apply_key(state, key(LiveKey::Kind::home), opts, 10);
   CHECK(state.scroll == 0);
 }
+
+TEST_CASE("live top cuts groups and by-pid adds the pid", "[live_view]") {
+  StatsTable t(16, 1024);
+  for (int pid = 1; pid <= 3; ++pid) {
+    for (int i = 0; i < pid; ++i) {
+      t.record({0, 1}, EntryKeyView{"w", 0, pid * 100});
+    }
+  }
+  RenderOptions opts = options();
+  opts.top = 2;
+  opts.by_pid = true;
+  const auto lines = render_live(t.snapshot(), TableSnapshot{}, header(0), opts,
+                                 LiveState{}, 120, 6)
+                         .lines;
+  CHECK(lines[1].find("System call: write") == 0);
+  CHECK(lines[1].find(" 6  -/s") != std::string::npos); // all 3 pids
+  CHECK(lines[2].find("UID: 0000  PID: 300  Count: ") != std::string::npos);
+  CHECK(lines[3].find("UID: 0000  PID: 200  Count: ") != std::string::npos);
+  CHECK(lines[4] == "    ... 1 more");
+}
