@@ -26,6 +26,7 @@ expect read,%file syscallmon -e read,%fi
 expect '!close' syscallmon -e '!clos'
 expect --affinity syscallmon --affi
 expect --stats-file syscallmon --stats
+expect --live syscallmon --liv
 expect json syscallmon -f js
 expect same-cpu syscallmon --affinity sa
 expect openmetrics syscallmon --format open

@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 deb=$(ls "$work"/out/*.deb)
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libseccomp2 libc6 libstdc++6; do
+for lib in libseccomp2 libc6 libstdc++6 libncurses6 libtinfo6; do
   grep -q "$lib" <<<"$depends" || { echo "no $lib in Depends" >&2; exit 1; }
 done
 dpkg-deb -x "$deb" "$work/root"

@@ -43,6 +43,7 @@ struct Options {
   std::optional<double> interval;     // seconds
   std::vector<StatsFile> stats_files; // --stats-file, repeatable
   bool system = false;                // --system: every process but ours
+  bool live = false;                  // --live: the full-screen view
   std::optional<std::string> user;    // -u USER
   EngineKind engine = EngineKind::ptrace;
   Affinity affinity = Affinity::automatic; // ptrace engine only

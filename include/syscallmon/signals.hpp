@@ -13,8 +13,11 @@ struct SignalRequests {
   bool snapshot = false;  // SIGUSR1
   bool clear = false;     // SIGUSR2
   bool tick = false;      // the --interval timer fired
+  bool resize = false;    // SIGWINCH: the terminal's size changed (--live)
+  bool input = false;     // SIGIO: keys wait on the terminal (--live)
   bool any() const {
-    return terminate || interrupt || snapshot || clear || tick;
+    return terminate || interrupt || snapshot || clear || tick || resize ||
+           input;
   }
 };
 
@@ -22,6 +25,10 @@ struct SignalRequests {
 // In launch mode SIGINT/SIGQUIT are swallowed (the terminal already sent
 // them to the command); in attach mode SIGINT ends the run like SIGTERM.
 void install_signal_handlers(bool launch_mode);
+
+// Also handles SIGWINCH and SIGIO, for the live view (--live). Call
+// before ncurses starts, which then leaves SIGWINCH to us.
+void install_live_signal_handlers();
 
 // Restores default dispositions: called in the child before exec.
 void reset_signal_handlers();

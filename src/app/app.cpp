@@ -18,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "live_session.hpp"
 #include "syscallmon/bpf_engine.hpp"
 #include "syscallmon/escape.hpp"
 #include "syscallmon/output.hpp"
@@ -217,10 +218,15 @@ class Reporter {
     return req.snapshot || req.tick;
   }
 
+  // While the live view (--live) owns the terminal, live reports go to
+  // the stats file only: the screen shows them.
+  void leave_snapshots_to_screen() { screen_ = true; }
+
   // Writes the live report a request asks for (SIGUSR1 or the timer).
   void publish(const SignalRequests &req, const TableSnapshot &table) {
-    const bool to_stream = (req.tick && options_.interval) ||
-                           (req.snapshot && options_.stats_files.empty());
+    const bool to_stream =
+        !screen_ && ((req.tick && options_.interval) ||
+                     (req.snapshot && options_.stats_files.empty()));
     const bool to_file =
         !options_.stats_files.empty() && (req.tick || req.snapshot);
     if (to_stream) {
@@ -294,6 +300,7 @@ class Reporter {
   std::optional<AtomicFile> output_;
   bool report_failed_ = false;
   std::vector<bool> stats_file_failed_; // one per --stats-file
+  bool screen_ = false;
 };
 
 // -p with the id of a thread means its process, as with strace -f -p: the
@@ -353,10 +360,35 @@ FatalError launch_error(const Options &o, const EngineConfig &cfg,
           fmt::format("cannot run {}: {}", cfg.exec_path, why)};
 }
 
+// The live view's part of a wake-up: keys (c clears, q stops the run),
+// a resize, and a new snapshot on the timer or SIGUSR1.
+void drive_live(Engine &engine, const SignalRequests &req, LiveSession &live) {
+  const LiveSession::Keys keys =
+      req.input ? live.read_keys() : LiveSession::Keys{};
+  if (keys.clear) {
+    engine.clear();
+    spdlog::info("counts cleared (c)");
+  }
+  if (keys.quit) {
+    engine.stop(live.quit_signal());
+  }
+  if (req.resize) {
+    live.resize();
+  }
+  if (keys.clear || req.clear ||
+      ((req.tick || req.snapshot) && !live.paused())) {
+    live.update(engine.snapshot(), keys.clear || req.clear);
+  } else if (keys.redraw) {
+    live.redraw();
+  }
+}
+
 // The run loop: the engine counts until a signal arrives, and the policy
-// for each request lives here, once for every engine.
-EngineResult drive(Engine &engine, const EngineConfig &cfg,
-                   Reporter &reporter) {
+// for each request lives here, once for every engine. Keys typed in the
+// live view arrive as SIGIO: a wake-up like any signal, so reading them
+// costs the tracing nothing while none are typed.
+EngineResult drive(Engine &engine, const EngineConfig &cfg, Reporter &reporter,
+                   LiveSession *live) {
   while (engine.run()) {
     const SignalRequests req = take_signal_requests();
     if (req.clear) {
@@ -368,6 +400,9 @@ EngineResult drive(Engine &engine, const EngineConfig &cfg,
     if (req.terminate != 0 || (req.interrupt && !cfg.attach_pids.empty())) {
       engine.stop(req.terminate);
     }
+    if (live != nullptr) {
+      drive_live(engine, req, *live);
+    }
     if (Reporter::wants_snapshot(req)) {
       reporter.publish(req, engine.snapshot());
     }
@@ -377,7 +412,8 @@ EngineResult drive(Engine &engine, const EngineConfig &cfg,
 
 } // namespace
 
-int run_app(const Options &o) {
+int run_app(const Options &options) {
+  Options o = options; // --live may fall back to --interval
   setup_logging(o.verbosity);
   switch (o.action) {
   case Action::help:
@@ -415,15 +451,29 @@ int run_app(const Options &o) {
   render.time = cfg.count.time;
   render.by_pid = cfg.count.by_pid;
   render.syscall_name = syscall_name;
-  Reporter reporter(o, std::move(run), std::move(render));
+  Reporter reporter(o, std::move(run), render);
+  std::unique_ptr<LiveSession> live;
+  if (o.live) {
+    live = open_live_view(cfg, engine_name(o.engine), render, o.sort);
+    if (live) {
+      live->update(table.snapshot(), true); // the table's size, empty
+      reporter.leave_snapshots_to_screen();
+    } else {
+      o.interval = o.interval.value_or(1.0);
+    }
+  }
 
-  if (o.interval || !o.stats_files.empty()) {
+  if (o.interval || !o.stats_files.empty() || live) {
     start_interval_timer(o.interval.value_or(1.0));
   }
   const auto engine = o.engine == EngineKind::bpf
                           ? start_bpf_engine(cfg, table)
                           : start_ptrace_engine(cfg, o.affinity, table);
-  const EngineResult result = drive(*engine, cfg, reporter);
+  const EngineResult result = drive(*engine, cfg, reporter, live.get());
+  const bool quit = live && live->quit_requested();
+  if (live) {
+    live->close(); // the report and any error go to a sane terminal
+  }
   if (result.launch) {
     throw launch_error(o, cfg, *result.launch);
   }
@@ -437,7 +487,9 @@ int run_app(const Options &o) {
     // Ours alone: a wait4 rusage would include the reaped command's.
     spdlog::info("peak RSS {} KiB", self.ru_maxrss);
   }
-  const int code = status.value_or(kExitOk);
+  // q is the user ending the run: a success, whatever it did to the
+  // command (the report still has its status).
+  const int code = quit ? kExitOk : status.value_or(kExitOk);
   // A lost report fails the run, but a failed command's status wins.
   return !delivered && code == kExitOk ? kExitFailure : code;
 }

@@ -65,6 +65,10 @@ po::options_description describe() {
      "process")
     ("interval", po::value<std::string>()->value_name("SECONDS"),
      "also print a timestamped report every SECONDS (fractions allowed)")
+    ("live", "a full-screen view redrawn every interval (default 1 s); "
+     "keys: q quit, c clear, s sort, p pause, g group, / filter, arrows "
+     "and PgUp/PgDn scroll; with a command, its stdin must not be the "
+     "terminal (add </dev/null)")
     ("stats-file", po::value<std::vector<std::string>>()->composing()
                        ->value_name("[FORMAT:]PATH"),
      "keep PATH holding the current report, rewritten atomically every "
@@ -335,6 +339,7 @@ Result<Options> to_options(const po::variables_map &vm, Split split) {
     o.stats_files = std::move(*files);
   }
   o.user = str("user");
+  o.live = vm.count("live") > 0;
   o.errors = vm.count("errors") > 0;
   o.time = vm.count("time") > 0;
   if (vm.count("pid")) {
@@ -492,6 +497,8 @@ std::string help_text() {
          "  syscallmon -- ls -l /\n"
          "  syscallmon -e write,%network -f json -o report.json -- make -j2\n"
          "  syscallmon -p 1234 --interval 5\n"
+         "  syscallmon --live -p 1234\n"
+         "  syscallmon --live -- make -j2 </dev/null\n"
          "  sudo syscallmon --engine bpf -- make -j2\n"
          "  sudo syscallmon --system -- sleep 5\n"
          "  sudo syscallmon --system -q --stats-file text:/run/syscallmon/"

@@ -19,12 +19,16 @@ volatile std::sig_atomic_t g_interrupt = 0;
 volatile std::sig_atomic_t g_snapshot = 0;
 volatile std::sig_atomic_t g_clear = 0;
 volatile std::sig_atomic_t g_tick = 0;
+volatile std::sig_atomic_t g_resize = 0;
+volatile std::sig_atomic_t g_input = 0;
 bool g_launch_mode = true;
 // What syscallmon inherited, restored in the command before exec, so that
 // nohup, `trap '' INT` and background jobs behave as without syscallmon.
 struct sigaction g_inherited[7];
 struct sigaction g_inherited_ignored[2];
 struct sigaction g_inherited_backstop;
+struct sigaction g_inherited_live[2];
+bool g_live_installed = false;
 sigset_t g_inherited_mask;
 // A signal that lands between the loop's flag check and its blocking
 // waitpid() would wait for the next event. Each handled signal arms this
@@ -41,6 +45,8 @@ constexpr int kHandled[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
 // print (EPIPE, EFBIG), not a silent death that would take the command
 // with it (PTRACE_O_EXITKILL).
 constexpr int kIgnored[] = {SIGPIPE, SIGXFSZ};
+// The live view's: the terminal was resized, keys wait on /dev/tty.
+constexpr int kLive[] = {SIGWINCH, SIGIO};
 
 void arm_backstop() {
   if (g_backstop_ready) {
@@ -77,6 +83,12 @@ void on_signal(int sig) {
     break;
   case SIGALRM:
     g_tick = 1;
+    break;
+  case SIGWINCH:
+    g_resize = 1;
+    break;
+  case SIGIO:
+    g_input = 1;
     break;
   default:
     break;
@@ -117,6 +129,17 @@ void install_signal_handlers(bool launch_mode) {
   create_backstop(sa);
 }
 
+void install_live_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  for (std::size_t i = 0; i < std::size(kLive); ++i) {
+    ::sigaction(kLive[i], &sa, &g_inherited_live[i]);
+  }
+  g_live_installed = true;
+}
+
 void reset_signal_handlers() {
   for (std::size_t i = 0; i < std::size(kHandled); ++i) {
     ::sigaction(kHandled[i], &g_inherited[i], nullptr);
@@ -126,6 +149,9 @@ void reset_signal_handlers() {
   }
   if (g_backstop_signal != 0) {
     ::sigaction(g_backstop_signal, &g_inherited_backstop, nullptr);
+  }
+  for (std::size_t i = 0; g_live_installed && i < std::size(kLive); ++i) {
+    ::sigaction(kLive[i], &g_inherited_live[i], nullptr);
   }
   ::sigprocmask(SIG_SETMASK, &g_inherited_mask, nullptr);
 }
@@ -158,6 +184,10 @@ SignalRequests take_signal_requests() {
   g_clear = 0;
   r.tick = g_tick != 0;
   g_tick = 0;
+  r.resize = g_resize != 0;
+  g_resize = 0;
+  r.input = g_input != 0;
+  g_input = 0;
   return r;
 }
 
