@@ -19,10 +19,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "engine/attach_target.hpp"
 #include "engine/child.hpp"
+#include "engine/forward_signal.hpp"
 #include "program.hpp"
 #include "syscallmon/signals.hpp"
 #include "syscallmon/unique_fd.hpp"
@@ -89,7 +91,7 @@ class BpfEngine final : public Engine {
  private:
   void reap_command();
   bool done() const;
-  void forward_signal(int sig);
+  std::set<pid_t> signal_targets() const;
 
   EngineConfig config_;
   std::unique_ptr<BpfProgram> program_;
@@ -197,34 +199,25 @@ bool BpfEngine::run() {
   }
 }
 
-void BpfEngine::forward_signal(int sig) {
-  std::vector<pid_t> targets;
+std::set<pid_t> BpfEngine::signal_targets() const {
+  std::set<pid_t> targets;
   if (command_running_) {
-    targets.push_back(child_->pid());
+    targets.insert(child_->pid());
   } else {
     // Once the command is gone, to what it left behind, which would
     // otherwise keep the run going.
     for (const auto &m : program_->members()) {
       if (!m.attached) {
-        targets.push_back(m.tgid);
+        targets.insert(m.tgid);
       }
     }
   }
-  for (const pid_t pid : targets) {
-    spdlog::info("forwarding signal {} to pid {}", sig, pid);
-    ::kill(pid, sig);
-    // A stopped process would keep it pending: continue it, as a shell's
-    // kill does for a stopped job.
-    if (const auto st = read_status(pid);
-        st && (st->state == 'T' || st->state == 't')) {
-      ::kill(pid, SIGCONT);
-    }
-  }
+  return targets;
 }
 
 void BpfEngine::stop(int sig) {
   if (sig != 0 && !config_.argv.empty()) {
-    forward_signal(sig);
+    forward_signal(sig, signal_targets());
   }
   if (stopped_) {
     return;
