@@ -113,6 +113,24 @@ TEST_CASE("bpf: a full staging map reports its lost calls", "[bpf]") {
   CHECK(text.err.find("; lost 0 calls") == std::string::npos);
 }
 
+TEST_CASE("bpf: an ignored SIGCHLD keeps the exit status and stays ignored "
+          "in the command",
+          "[bpf][signals]") {
+  NEEDS_BPF();
+  // Ignored, SIGCHLD has the kernel reap the command for us: waitpid()
+  // fails with ECHILD, and the status was lost (exit 0).
+  auto o =
+      run({"/usr/bin/env", "--ignore-signal=CHLD", syscallmon(), "--engine",
+           "bpf", "-q", "-o", "/dev/null", "--", "/bin/sh", "-c", "exit 3"});
+  CHECK(o.exit_code == 3);
+  CHECK(o.err.empty());
+  o = run({"/usr/bin/env", "--ignore-signal=CHLD", syscallmon(), "--engine",
+           "bpf", "-q", "-o", "/dev/null", "--", "/bin/grep", "SigIgn",
+           "/proc/self/status"});
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == "SigIgn:\t0000000000010000\n"); // SIGCHLD
+}
+
 TEST_CASE("bpf: a bad staging size is a usage error", "[bpf]") {
   NEEDS_BPF();
   ::setenv("SYSCALLMON_BPF_STAGING_ENTRIES", "lots", 1);
