@@ -24,9 +24,17 @@ int log_libbpf(libbpf_print_level level, const char *format, va_list args) {
   if (level == LIBBPF_DEBUG && !spdlog::should_log(spdlog::level::trace)) {
     return 0;
   }
-  char line[1024];
-  std::vsnprintf(line, sizeof line, format, args);
-  std::string text(line);
+  // Whole, however long (a verifier log line can be): measured first.
+  va_list measure;
+  va_copy(measure, args);
+  const int n = std::vsnprintf(nullptr, 0, format, measure);
+  va_end(measure);
+  if (n <= 0) {
+    return 0;
+  }
+  std::string text(static_cast<std::size_t>(n) + 1, '\0');
+  std::vsnprintf(text.data(), text.size(), format, args);
+  text.resize(static_cast<std::size_t>(n));
   while (!text.empty() && text.back() == '\n') {
     text.pop_back();
   }
