@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,25 @@ void check_privileges() {
     throw FatalError(kExitFailure,
                      "--engine bpf needs CAP_BPF and CAP_PERFMON (run it as "
                      "root); the ptrace engine needs neither");
+  }
+}
+
+// The program compares the kernel's global pids (bpf_get_current_pid_tgid)
+// with those syscallmon knows, which are its own PID namespace's: in any
+// namespace but the initial one (a container) nothing would be counted
+// and the run would never end. The initial namespace's inode is a kernel
+// constant (PROC_PID_INIT_INO, include/linux/proc_ns.h, since 3.8).
+void check_pid_namespace() {
+  constexpr ino_t kInitialPidNamespace = 0xEFFFFFFCU;
+  struct stat st {};
+  if (::stat("/proc/self/ns/pid", &st) != 0) {
+    return; // no /proc: the launch or attach will say what is wrong
+  }
+  if (st.st_ino != kInitialPidNamespace) {
+    throw FatalError(kExitFailure,
+                     "--engine bpf needs the initial PID namespace and "
+                     "syscallmon runs in another one (a container); the "
+                     "ptrace engine works there");
   }
 }
 
@@ -251,6 +271,7 @@ bool bpf_engine_built() { return true; }
 std::unique_ptr<Engine> start_bpf_engine(const EngineConfig &config,
                                          StatsTable &table) {
   check_privileges();
+  check_pid_namespace();
   auto offsets = read_kernel_offsets();
   if (!offsets) {
     throw FatalError(kExitFailure,

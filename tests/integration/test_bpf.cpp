@@ -154,6 +154,32 @@ TEST_CASE("bpf: an unprivileged user gets one line and exit 1", "[bpf]") {
                  "(run it as root); the ptrace engine needs neither\n");
 }
 
+TEST_CASE("bpf: a PID namespace of its own gets one line and exit 1, not "
+          "a hang",
+          "[bpf]") {
+  NEEDS_BPF();
+  if (const auto why = needs_program("/usr/bin/unshare")) {
+    SKIP_TEST(*why);
+  }
+  // The kernel side sees global pids, syscallmon its namespace's: nothing
+  // was counted and the run never ended. --kill-child: a timeout's kill of
+  // unshare takes syscallmon with it.
+  const auto o = run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc",
+                      "--kill-child", syscallmon(), "--engine", "bpf", "--",
+                      helper("hw_rw"), "1"},
+                     20);
+  CHECK(o.exit_code == 1);
+  CHECK(o.err == "syscallmon: --engine bpf needs the initial PID namespace "
+                 "and syscallmon runs in another one (a container); the "
+                 "ptrace engine works there\n");
+  // The ptrace engine does work there.
+  const auto p = run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc",
+                      "--kill-child", syscallmon(), "-q", "-o", "/dev/null",
+                      "--", "/bin/sh", "-c", "exit 3"},
+                     20);
+  CHECK(p.exit_code == 3);
+}
+
 TEST_CASE("bpf: --affinity is a usage error that names it", "[bpf]") {
   const auto o =
       run({syscallmon(), "--engine", "bpf", "--affinity", "off", "--", "true"});
