@@ -165,6 +165,13 @@ void BpfEngine::attach_all() {
     if (!program_->add_member(pid, true, true)) {
       throw attach_error(pid, std::strerror(errno));
     }
+    // A process that exited after its check left before the exit program
+    // could take it out of the set, where it would keep the run going.
+    if (has_exited(pid)) {
+      program_->remove_member(pid);
+      spdlog::warn("pid {} exited before it could be counted", pid);
+      continue;
+    }
     spdlog::info("counting pid {}", pid);
   }
 }
