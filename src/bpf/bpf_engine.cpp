@@ -251,11 +251,7 @@ void BpfEngine::stop(int sig) {
   }
   stopped_ = true;
   // The -p processes and their children are left alone from now on.
-  for (const auto &m : program_->members()) {
-    if (m.attached) {
-      program_->remove_member(m.tgid);
-    }
-  }
+  program_->remove_attached();
 }
 
 void BpfEngine::flush() {

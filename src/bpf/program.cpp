@@ -123,6 +123,32 @@ void BpfProgram::remove_member(pid_t tgid) {
   bpf_map__delete_elem(skel_->maps.traced, &key, sizeof key, 0);
 }
 
+bool BpfProgram::wait_for_programs() {
+  bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
+  const int fd = bpf_map__fd(maps[current_]);
+  const __u32 zero = 0;
+  return bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &fd,
+                             BPF_ANY) == 0;
+}
+
+void BpfProgram::remove_attached() {
+  __atomic_store_n(&skel_->bss->attached_off, 1, __ATOMIC_SEQ_CST);
+  // A fork that looked at the flag before it was set may still add its
+  // child: once those runs are over, nothing adds an attached member.
+  if (!wait_for_programs()) {
+    spdlog::debug("cannot wait for the BPF programs: {}", std::strerror(errno));
+  }
+  for (bool again = true; again;) {
+    again = false;
+    for (const auto &m : members()) {
+      if (m.attached) {
+        remove_member(m.tgid);
+        again = true;
+      }
+    }
+  }
+}
+
 std::vector<BpfProgram::Member> BpfProgram::members() const {
   std::vector<Member> out;
   const int fd = bpf_map__fd(skel_->maps.traced);

@@ -38,6 +38,10 @@ class BpfProgram {
   // The traced set: tgid -> member.
   bool add_member(pid_t tgid, bool counting, bool attached);
   void remove_member(pid_t tgid);
+  // Stops counting and following the members joined through -p and
+  // takes them out of the set: none is left, even one that forks
+  // meanwhile.
+  void remove_attached();
   // The members' tgids, those joined through -p marked.
   struct Member {
     pid_t tgid;
@@ -58,6 +62,10 @@ class BpfProgram {
   std::uint64_t orphans() const;
 
  private:
+  // Returns once no program run that began before the call is running:
+  // the update of a map-in-map slot waits for an RCU grace period.
+  bool wait_for_programs();
+
   explicit BpfProgram(syscallmon_bpf *skel) : skel_(skel) {}
 
   syscallmon_bpf *skel_;

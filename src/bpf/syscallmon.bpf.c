@@ -32,6 +32,10 @@ const volatile __u32 off_ti_status; /* 0: unknown, every call is native */
 __u64 seq;     /* keys inserted so far: each key's first_seq */
 __u64 lost;    /* calls not counted: the staging map was full */
 __u64 orphans; /* children not followed: the traced map was full */
+/* Set by user space when it stops counting the -p processes (stop()):
+ * from then on they and their new children are neither counted nor
+ * followed, whatever runs while user space takes them out of the set. */
+volatile __u8 attached_off;
 
 struct staging {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -100,7 +104,7 @@ static __always_inline int counted(__u32 tgid) {
   if (system_wide)
     return tgid != self_tgid;
   struct sm_member *m = bpf_map_lookup_elem(&traced, &tgid);
-  return m && m->counting;
+  return m && m->counting && !(m->attached && attached_off);
 }
 
 SEC("raw_tp/sys_enter")
@@ -198,7 +202,7 @@ int on_fork(struct bpf_raw_tracepoint_args *ctx) {
     return 0; /* a thread: its process is traced already, or not */
   __u32 parent = bpf_get_current_pid_tgid() >> 32;
   struct sm_member *m = bpf_map_lookup_elem(&traced, &parent);
-  if (!m)
+  if (!m || (m->attached && attached_off))
     return 0;
   struct sm_member joined = *m;
   if (bpf_map_update_elem(&traced, &tgid, &joined, BPF_ANY) != 0)
