@@ -75,19 +75,18 @@ void check_pid_namespace() {
   }
 }
 
-// SYSCALLMON_BPF_STAGING_ENTRIES: the staging map's size (tests shrink it).
-std::uint32_t staging_entries() {
-  const char *env = std::getenv("SYSCALLMON_BPF_STAGING_ENTRIES");
+// A map size from the environment (tests shrink the maps); 0 if unset.
+std::uint32_t map_entries(const char *name) {
+  const char *env = std::getenv(name);
   if (env == nullptr || *env == '\0') {
     return 0;
   }
   char *end = nullptr;
   const unsigned long n = std::strtoul(env, &end, 10);
   if (*end != '\0' || n == 0 || n > (1U << 24)) {
-    throw FatalError(kExitUsage,
-                     fmt::format("SYSCALLMON_BPF_STAGING_ENTRIES: '{}' is not "
-                                 "a size from 1 to 16777216",
-                                 env));
+    throw FatalError(
+        kExitUsage,
+        fmt::format("{}: '{}' is not a size from 1 to 16777216", name, env));
   }
   return static_cast<std::uint32_t>(n);
 }
@@ -120,6 +119,9 @@ class BpfEngine final : public Engine {
   bool command_running_ = false;
   bool stopped_ = false; // attached processes and the system left
   std::uint64_t lost_seen_ = 0;
+  std::uint64_t orphans_seen_ = 0;
+  bool drain_warned_ = false; // a failed drain is said once
+  bool drain_failed_ = false; // the last drain left records behind
   EngineResult result_;
 };
 
@@ -214,6 +216,16 @@ bool BpfEngine::run() {
     }
     if (done()) {
       flush();
+      // What a failed drain left is in the map that is active again after
+      // the next swap: two more drains take both maps.
+      for (int retry = 0; retry < 2 && drain_failed_; ++retry) {
+        flush();
+        flush();
+      }
+      if (drain_failed_) {
+        spdlog::warn("counts left in the kernel's staging map are not in "
+                     "the report");
+      }
       return false;
     }
     // Drained before it can fill, and at every snapshot and the end.
@@ -255,15 +267,27 @@ void BpfEngine::stop(int sig) {
 }
 
 void BpfEngine::flush() {
-  auto records = program_->take_staged();
-  if (!records) {
-    throw FatalError(kExitFailure, records.error().message);
+  auto drain = program_->take_staged();
+  apply_staged(drain.records, table_);
+  drain_failed_ = !drain.error.empty();
+  if (drain_failed_ && !drain_warned_) {
+    // Not fatal: what was read is counted, and what was not stays in the
+    // kernel for the next drain.
+    drain_warned_ = true;
+    spdlog::warn("{}; the counts not read yet are read at the next drain",
+                 drain.error);
   }
-  apply_staged(*records, table_);
   const std::uint64_t lost = program_->lost_calls();
   if (lost > lost_seen_) {
     table_.count_lost(lost - lost_seen_);
     lost_seen_ = lost;
+  }
+  if (const std::uint64_t orphans = program_->orphans();
+      orphans > orphans_seen_) {
+    orphans_seen_ = orphans;
+    spdlog::warn("{} processes not followed so far (the traced set of {} "
+                 "was full): their calls are not counted",
+                 orphans, program_->traced_capacity());
   }
 }
 
@@ -285,7 +309,8 @@ std::unique_ptr<Engine> start_bpf_engine(const EngineConfig &config,
   pc.count = config.count;
   pc.system_wide = config.system_wide;
   pc.offsets = *offsets;
-  pc.staging_entries = staging_entries();
+  pc.staging_entries = map_entries("SYSCALLMON_BPF_STAGING_ENTRIES");
+  pc.traced_entries = map_entries("SYSCALLMON_BPF_TRACED_ENTRIES");
   auto program = BpfProgram::load(pc);
   if (!program) {
     throw FatalError(kExitFailure, program.error().message);

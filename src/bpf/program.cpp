@@ -68,6 +68,9 @@ void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   // are wanted, as the ptrace engine adds exit stops only then.
   bpf_program__set_autoload(skel.progs.on_sys_exit,
                             config.count.errors || config.count.time);
+  if (config.traced_entries != 0) {
+    bpf_map__set_max_entries(skel.maps.traced, config.traced_entries);
+  }
   if (config.staging_entries != 0) {
     bpf_map__set_max_entries(skel.maps.staging_a, config.staging_entries);
     bpf_map__set_max_entries(skel.maps.staging_b, config.staging_entries);
@@ -182,7 +185,12 @@ std::uint64_t BpfProgram::orphans() const {
   return __atomic_load_n(&skel_->bss->orphans, __ATOMIC_RELAXED);
 }
 
-Result<std::vector<StagedRecord>> BpfProgram::take_staged() {
+std::uint32_t BpfProgram::traced_capacity() const {
+  return bpf_map__max_entries(skel_->maps.traced);
+}
+
+BpfProgram::Drain BpfProgram::take_staged() {
+  Drain drain;
   bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
   const int old_fd = bpf_map__fd(maps[current_]);
   const int next_fd = bpf_map__fd(maps[1 - current_]);
@@ -191,13 +199,15 @@ Result<std::vector<StagedRecord>> BpfProgram::take_staged() {
   // no program still holds the old map.
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &next_fd,
                           BPF_ANY) != 0) {
-    return Error{
-        fmt::format("cannot swap the staging maps: {}", std::strerror(errno))};
+    // Nothing taken: the records stay where they are.
+    drain.error =
+        fmt::format("cannot swap the staging maps: {}", std::strerror(errno));
+    return drain;
   }
   current_ = 1 - current_;
   seq_at_swap_ = __atomic_load_n(&skel_->bss->seq, __ATOMIC_RELAXED);
 
-  std::vector<StagedRecord> out;
+  auto &out = drain.records;
   // Chunks keep our memory small; a hash bucket never holds this many.
   const __u32 chunk = std::min<__u32>(capacity_, 4096);
   std::vector<sm_count_key> keys(chunk);
@@ -210,19 +220,35 @@ Result<std::vector<StagedRecord>> BpfProgram::take_staged() {
         old_fd, first ? nullptr : &batch, &batch, keys.data(), values.data(),
         &count, nullptr);
     const int err = rc < 0 ? errno : 0;
+    if (rc < 0 && err != ENOENT) {
+      // count is not set then, and the call deleted nothing it did not
+      // return (ENOMEM before it starts, ENOSPC with nothing taken): the
+      // rest is read key by key below.
+      drain.error =
+          fmt::format("cannot drain the staging map: {}", std::strerror(err));
+      break;
+    }
     for (__u32 i = 0; i < count; ++i) {
       out.push_back({keys[i], values[i]});
     }
     if (rc < 0) {
-      if (err == ENOENT) {
-        break;
-      }
-      return Error{
-          fmt::format("cannot drain the staging map: {}", std::strerror(err))};
+      return drain; // ENOENT: all taken
     }
     first = false;
   }
-  return out;
+  // The fallback: each record read, then deleted. The map is not written
+  // any more, so nothing is lost between the two.
+  sm_count_key key{};
+  while (bpf_map_get_next_key(old_fd, nullptr, &key) == 0) {
+    sm_count_value value{};
+    if (bpf_map_lookup_elem(old_fd, &key, &value) != 0 ||
+        bpf_map_delete_elem(old_fd, &key) != 0) {
+      drain.error += fmt::format(" (and key by key: {})", std::strerror(errno));
+      return drain;
+    }
+    out.push_back({key, value});
+  }
+  return drain;
 }
 
 } // namespace syscallmon

@@ -30,7 +30,8 @@ const volatile __u32 off_ti_status; /* 0: unknown, every call is native */
 
 /* Read by user space through the mmap'ed .bss. */
 __u64 seq;     /* keys inserted so far: each key's first_seq */
-__u64 lost;    /* calls not counted: the staging map was full */
+__u64 lost;    /* calls, failures or times not counted: the staging map was
+                * full */
 __u64 orphans; /* children not followed: the traced map was full */
 /* Set by user space when it stops counting the -p processes (stop()):
  * from then on they and their new children are neither counted nor
@@ -170,6 +171,8 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     struct sm_count_value *e = value_of(map, &failed);
     if (e)
       __sync_fetch_and_add(&e->calls, 1);
+    else
+      __sync_fetch_and_add(&lost, 1); /* its failure, not its call */
   }
   if (want_time) {
     /* In a fresh staging map this record has no calls: it adds to the
@@ -178,6 +181,8 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     if (v) {
       __sync_fetch_and_add(&v->time_ns, spent);
       raise_max(&v->max_ns, spent);
+    } else {
+      __sync_fetch_and_add(&lost, 1); /* its time, not its call */
     }
   }
   return 0;

@@ -131,6 +131,49 @@ TEST_CASE("bpf: an ignored SIGCHLD keeps the exit status and stays ignored "
   CHECK(o.out == "SigIgn:\t0000000000010000\n"); // SIGCHLD
 }
 
+TEST_CASE("bpf: failures and times that find the staging map full are lost "
+          "calls too",
+          "[bpf]") {
+  NEEDS_BPF();
+  // One key: the calls of openat take it, and each failure (a key of its
+  // own, at sys_exit) finds no room, unless a drain came between. Each
+  // of the 50 failures is counted or lost, whatever the timing; it was
+  // dropped silently.
+  ::setenv("SYSCALLMON_BPF_STAGING_ENTRIES", "1", 1);
+  Outcome o;
+  const auto r = run_bpf(
+      {"-e", "openat", "--errors", "--", helper("hw_failopen"), "50"}, &o);
+  ::unsetenv("SYSCALLMON_BPF_STAGING_ENTRIES");
+  REQUIRE(o.exit_code == 0);
+  long long errors = 0;
+  for (const auto &s : r["syscalls"]) {
+    for (const auto &c : s["callers"]) {
+      errors += c.value("errors", 0LL);
+    }
+  }
+  const long long made = calls(r, "openat");
+  const long long lost = r["table"]["lost_calls"];
+  INFO("calls " << made << ", errors " << errors << ", lost " << lost);
+  CHECK(errors + lost >= 50);
+  CHECK(made + lost >= 51);
+  CHECK(made + errors + lost <= 101);
+}
+
+TEST_CASE("bpf: processes the full traced set cannot take are reported",
+          "[bpf]") {
+  NEEDS_BPF();
+  // A set of one: the launched command, and none of its 3 children.
+  ::setenv("SYSCALLMON_BPF_TRACED_ENTRIES", "1", 1);
+  Outcome o;
+  const auto r =
+      run_bpf({"-e", "write", "--", helper("hw_fork"), "3", "5"}, &o);
+  ::unsetenv("SYSCALLMON_BPF_TRACED_ENTRIES");
+  CHECK(o.exit_code == 0);
+  CHECK(r["total_calls"] == 0);
+  CHECK(o.err == "syscallmon: warning: 3 processes not followed so far (the "
+                 "traced set of 1 was full): their calls are not counted\n");
+}
+
 TEST_CASE("bpf: a bad staging size is a usage error", "[bpf]") {
   NEEDS_BPF();
   ::setenv("SYSCALLMON_BPF_STAGING_ENTRIES", "lots", 1);
