@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <dirent.h>
 #include <regex>
 #include <set>
@@ -370,6 +371,41 @@ TEST_CASE("bpf: a -p target that exits between its check and its counting "
     }
   }
   CHECK(exercised);
+}
+
+TEST_CASE("bpf: a -p process forking while the run stops leaves no child "
+          "behind",
+          "[bpf]") {
+  NEEDS_BPF();
+  // Hundreds of members, each 5 s alive, and more forked all the time by
+  // 4 loops: stop() took the members out one by one, and a child forked
+  // meanwhile by a loop not yet taken out stayed, counted, keeping the run
+  // going until it exited (5 s). The run must end at once, with no member
+  // left. (That race is a few microseconds wide: this host did not hit it
+  // in 6 runs of the old code, so this guards the stop path, not the
+  // race itself; docs/design.md says why the flag closes it.)
+  const std::string dir = temp_dir();
+  const pid_t target =
+      spawn({"/bin/sh", "-c",
+             "for i in 1 2 3 4; do (while :; do /bin/sleep 5 & done) & done; "
+             "wait"},
+            dir + "/tout", dir + "/terr");
+  sleep_ms(100);
+  const pid_t mon =
+      spawn({syscallmon(), "--engine", "bpf", "-q", "-o", "/dev/null", "-e",
+             "write", "-p", std::to_string(target)},
+            dir + "/out", dir + "/err");
+  sleep_ms(400);
+  const auto start = std::chrono::steady_clock::now();
+  ::kill(mon, SIGINT);
+  CHECK(wait_exit(mon, 20) == 0);
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  CHECK(took < 2.0);
+  CHECK(read_file(dir + "/err").empty());
+  ::kill(-target, SIGKILL);
+  wait_exit(target);
 }
 
 TEST_CASE("bpf: SIGTERM is forwarded and the exit status comes through",
