@@ -26,6 +26,11 @@ std::optional<std::string> read_comm(pid_t tid);
 // /proc/TID/status, or nullopt if the task is gone.
 std::optional<TaskStatus> read_status(pid_t tid);
 
+// Whether the task has begun to exit (PF_EXITING in /proc/TID/stat, set
+// before anything else of the exit): it makes no more syscalls. True if
+// it is gone.
+bool is_exiting(pid_t tid);
+
 // The tids listed in /proc/PID/task (empty if the process is gone).
 std::vector<pid_t> list_threads(pid_t pid);
 

@@ -29,6 +29,7 @@ struct sigaction g_inherited_ignored[2];
 struct sigaction g_inherited_backstop;
 struct sigaction g_inherited_live[2];
 bool g_live_installed = false;
+struct sigaction g_inherited_chld;
 sigset_t g_inherited_mask;
 // A signal that lands between the loop's flag check and its blocking
 // waitpid() would wait for the next event. Each handled signal arms this
@@ -126,6 +127,14 @@ void install_signal_handlers(bool launch_mode) {
   for (std::size_t i = 0; i < std::size(kIgnored); ++i) {
     ::sigaction(kIgnored[i], &ignore, &g_inherited_ignored[i]);
   }
+  // An inherited SIG_IGN for SIGCHLD (a parent that ignores it) makes the
+  // kernel reap our children itself: waitpid() then fails with ECHILD and
+  // the command's exit status is lost. The default disposition is the
+  // same for us, and the command gets back what it inherited.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  ::sigaction(SIGCHLD, &dfl, &g_inherited_chld);
   create_backstop(sa);
 }
 
@@ -153,6 +162,7 @@ void reset_signal_handlers() {
   for (std::size_t i = 0; g_live_installed && i < std::size(kLive); ++i) {
     ::sigaction(kLive[i], &g_inherited_live[i], nullptr);
   }
+  ::sigaction(SIGCHLD, &g_inherited_chld, nullptr);
   ::sigprocmask(SIG_SETMASK, &g_inherited_mask, nullptr);
 }
 

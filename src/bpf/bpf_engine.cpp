@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,10 +20,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "engine/attach_target.hpp"
 #include "engine/child.hpp"
+#include "engine/forward_signal.hpp"
 #include "program.hpp"
 #include "syscallmon/signals.hpp"
 #include "syscallmon/unique_fd.hpp"
@@ -57,19 +60,37 @@ void check_privileges(bool system_wide) {
   }
 }
 
-// SYSCALLMON_BPF_STAGING_ENTRIES: the staging map's size (tests shrink it).
-std::uint32_t staging_entries() {
-  const char *env = std::getenv("SYSCALLMON_BPF_STAGING_ENTRIES");
+// The program compares the kernel's global pids (bpf_get_current_pid_tgid)
+// with those syscallmon knows, which are its own PID namespace's: in any
+// namespace but the initial one (a container) nothing would be counted
+// and the run would never end. The initial namespace's inode is a kernel
+// constant (PROC_PID_INIT_INO, include/linux/proc_ns.h, since 3.8).
+void check_pid_namespace() {
+  constexpr ino_t kInitialPidNamespace = 0xEFFFFFFCU;
+  struct stat st {};
+  if (::stat("/proc/self/ns/pid", &st) != 0) {
+    return; // no /proc: the launch or attach will say what is wrong
+  }
+  if (st.st_ino != kInitialPidNamespace) {
+    throw FatalError(kExitFailure,
+                     "--engine bpf needs the initial PID namespace and "
+                     "syscallmon runs in another one (a container); the "
+                     "ptrace engine works there");
+  }
+}
+
+// A map size from the environment (tests shrink the maps); 0 if unset.
+std::uint32_t map_entries(const char *name) {
+  const char *env = std::getenv(name);
   if (env == nullptr || *env == '\0') {
     return 0;
   }
   char *end = nullptr;
   const unsigned long n = std::strtoul(env, &end, 10);
   if (*end != '\0' || n == 0 || n > (1U << 24)) {
-    throw FatalError(kExitUsage,
-                     fmt::format("SYSCALLMON_BPF_STAGING_ENTRIES: '{}' is not "
-                                 "a size from 1 to 16777216",
-                                 env));
+    throw FatalError(
+        kExitUsage,
+        fmt::format("{}: '{}' is not a size from 1 to 16777216", name, env));
   }
   return static_cast<std::uint32_t>(n);
 }
@@ -93,7 +114,7 @@ class BpfEngine final : public Engine {
  private:
   void reap_command();
   bool done() const;
-  void forward_signal(int sig);
+  std::set<pid_t> signal_targets() const;
 
   EngineConfig config_;
   std::unique_ptr<BpfProgram> program_;
@@ -102,6 +123,9 @@ class BpfEngine final : public Engine {
   bool command_running_ = false;
   bool stopped_ = false; // attached processes and the system left
   std::uint64_t lost_seen_ = 0;
+  std::uint64_t orphans_seen_ = 0;
+  bool drain_warned_ = false; // a failed drain is said once
+  bool drain_failed_ = false; // the last drain left records behind
   EngineResult result_;
 };
 
@@ -147,6 +171,13 @@ void BpfEngine::attach_all() {
     if (!program_->add_member(pid, true, true)) {
       throw attach_error(pid, std::strerror(errno));
     }
+    // A process that exited after its check left before the exit program
+    // could take it out of the set, where it would keep the run going.
+    if (has_exited(pid)) {
+      program_->remove_member(pid);
+      spdlog::warn("pid {} exited before it could be counted", pid);
+      continue;
+    }
     spdlog::info("counting pid {}", pid);
   }
 }
@@ -190,6 +221,16 @@ bool BpfEngine::run() {
     }
     if (done()) {
       flush();
+      // What a failed drain left is in the map that is active again after
+      // the next swap: two more drains take both maps.
+      for (int retry = 0; retry < 2 && drain_failed_; ++retry) {
+        flush();
+        flush();
+      }
+      if (drain_failed_) {
+        spdlog::warn("counts left in the kernel's staging map are not in "
+                     "the report");
+      }
       return false;
     }
     // Drained before it can fill, and at every snapshot and the end.
@@ -202,57 +243,56 @@ bool BpfEngine::run() {
   }
 }
 
-void BpfEngine::forward_signal(int sig) {
-  std::vector<pid_t> targets;
+std::set<pid_t> BpfEngine::signal_targets() const {
+  std::set<pid_t> targets;
   if (command_running_) {
-    targets.push_back(child_->pid());
+    targets.insert(child_->pid());
   } else {
     // Once the command is gone, to what it left behind, which would
     // otherwise keep the run going.
     for (const auto &m : program_->members()) {
       if (!m.attached) {
-        targets.push_back(m.tgid);
+        targets.insert(m.tgid);
       }
     }
   }
-  for (const pid_t pid : targets) {
-    spdlog::info("forwarding signal {} to pid {}", sig, pid);
-    ::kill(pid, sig);
-    // A stopped process would keep it pending: continue it, as a shell's
-    // kill does for a stopped job.
-    if (const auto st = read_status(pid);
-        st && (st->state == 'T' || st->state == 't')) {
-      ::kill(pid, SIGCONT);
-    }
-  }
+  return targets;
 }
 
 void BpfEngine::stop(int sig) {
   if (sig != 0 && !config_.argv.empty()) {
-    forward_signal(sig);
+    forward_signal(sig, signal_targets());
   }
   if (stopped_) {
     return;
   }
   stopped_ = true;
   // The -p processes and their children are left alone from now on.
-  for (const auto &m : program_->members()) {
-    if (m.attached) {
-      program_->remove_member(m.tgid);
-    }
-  }
+  program_->remove_attached();
 }
 
 void BpfEngine::flush() {
-  auto records = program_->take_staged();
-  if (!records) {
-    throw FatalError(kExitFailure, records.error().message);
+  auto drain = program_->take_staged();
+  apply_staged(drain.records, table_);
+  drain_failed_ = !drain.error.empty();
+  if (drain_failed_ && !drain_warned_) {
+    // Not fatal: what was read is counted, and what was not stays in the
+    // kernel for the next drain.
+    drain_warned_ = true;
+    spdlog::warn("{}; the counts not read yet are read at the next drain",
+                 drain.error);
   }
-  apply_staged(*records, table_);
   const std::uint64_t lost = program_->lost_calls();
   if (lost > lost_seen_) {
     table_.count_lost(lost - lost_seen_);
     lost_seen_ = lost;
+  }
+  if (const std::uint64_t orphans = program_->orphans();
+      orphans > orphans_seen_) {
+    orphans_seen_ = orphans;
+    spdlog::warn("{} processes not followed so far (the traced set of {} "
+                 "was full): their calls are not counted",
+                 orphans, program_->traced_capacity());
   }
 }
 
@@ -263,6 +303,7 @@ bool bpf_engine_built() { return true; }
 std::unique_ptr<Engine> start_bpf_engine(const EngineConfig &config,
                                          StatsTable &table) {
   check_privileges(config.system_wide);
+  check_pid_namespace();
   auto offsets = read_kernel_offsets();
   if (!offsets) {
     throw FatalError(kExitFailure,
@@ -273,7 +314,8 @@ std::unique_ptr<Engine> start_bpf_engine(const EngineConfig &config,
   pc.count = config.count;
   pc.system_wide = config.system_wide;
   pc.offsets = *offsets;
-  pc.staging_entries = staging_entries();
+  pc.staging_entries = map_entries("SYSCALLMON_BPF_STAGING_ENTRIES");
+  pc.traced_entries = map_entries("SYSCALLMON_BPF_TRACED_ENTRIES");
   auto program = BpfProgram::load(pc);
   if (!program) {
     throw FatalError(kExitFailure, program.error().message);

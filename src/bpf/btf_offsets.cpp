@@ -4,22 +4,24 @@
 #include <linux/btf.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "syscallmon/unique_fd.hpp"
 
 namespace syscallmon {
 namespace {
 
-constexpr const char *kVmlinuxBtf = "/sys/kernel/btf/vmlinux";
 constexpr unsigned kKindEnum64 = 19; // newer than Debian 12's linux/btf.h
 
 // Bytes that follow a type's header, by kind; nullopt for unknown kinds.
@@ -139,23 +141,45 @@ Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf) {
   return o;
 }
 
-Result<KernelOffsets> read_kernel_offsets() {
-  UniqueFd fd(::open(kVmlinuxBtf, O_RDONLY | O_CLOEXEC));
+Result<KernelOffsets> read_kernel_offsets(const char *path) {
+  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
   struct stat st {};
   if (!fd.valid() || ::fstat(fd.get(), &st) < 0) {
-    return Error{fmt::format("cannot read the kernel's BTF ({}): {}",
-                             kVmlinuxBtf, std::strerror(errno))};
+    return Error{fmt::format("cannot read the kernel's BTF ({}): {}", path,
+                             std::strerror(errno))};
   }
+  // Kernels before 6.16 allow only read() of /sys/kernel/btf/vmlinux, and
+  // mmap is the cheaper way where it works.
   const auto size = static_cast<std::size_t>(st.st_size);
-  void *map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-  if (map == MAP_FAILED) {
-    return Error{fmt::format("cannot map the kernel's BTF ({}): {}",
-                             kVmlinuxBtf, std::strerror(errno))};
+  if (size != 0) {
+    void *map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (map != MAP_FAILED) {
+      auto offsets =
+          parse_kernel_offsets({static_cast<const std::uint8_t *>(map), size});
+      ::munmap(map, size);
+      return offsets;
+    }
   }
-  auto offsets =
-      parse_kernel_offsets({static_cast<const std::uint8_t *>(map), size});
-  ::munmap(map, size);
-  return offsets;
+  std::vector<std::uint8_t> bytes(std::max<std::size_t>(size, 1 << 20));
+  std::size_t got = 0;
+  for (;;) {
+    if (got == bytes.size()) {
+      bytes.resize(bytes.size() * 2);
+    }
+    const ssize_t n = ::read(fd.get(), bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return Error{fmt::format("cannot read the kernel's BTF ({}): {}", path,
+                               std::strerror(errno))};
+    }
+    if (n == 0) {
+      break;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return parse_kernel_offsets({bytes.data(), got});
 }
 
 } // namespace syscallmon

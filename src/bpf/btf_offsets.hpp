@@ -24,7 +24,12 @@ struct KernelOffsets {
 // Finds the offsets in raw BTF bytes. Pure: no OS access.
 Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf);
 
-// Reads the running kernel's BTF and finds the offsets.
-Result<KernelOffsets> read_kernel_offsets();
+// The running kernel's BTF.
+inline constexpr const char *kVmlinuxBtf = "/sys/kernel/btf/vmlinux";
+
+// Reads a BTF file (the running kernel's by default) and finds the
+// offsets: mapped where the file allows it (6.16 and later), read where
+// it does not.
+Result<KernelOffsets> read_kernel_offsets(const char *path = kVmlinuxBtf);
 
 } // namespace syscallmon

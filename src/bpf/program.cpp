@@ -24,9 +24,17 @@ int log_libbpf(libbpf_print_level level, const char *format, va_list args) {
   if (level == LIBBPF_DEBUG && !spdlog::should_log(spdlog::level::trace)) {
     return 0;
   }
-  char line[1024];
-  std::vsnprintf(line, sizeof line, format, args);
-  std::string text(line);
+  // Whole, however long (a verifier log line can be): measured first.
+  va_list measure;
+  va_copy(measure, args);
+  const int n = std::vsnprintf(nullptr, 0, format, measure);
+  va_end(measure);
+  if (n <= 0) {
+    return 0;
+  }
+  std::string text(static_cast<std::size_t>(n) + 1, '\0');
+  std::vsnprintf(text.data(), text.size(), format, args);
+  text.resize(static_cast<std::size_t>(n));
   while (!text.empty() && text.back() == '\n') {
     text.pop_back();
   }
@@ -60,6 +68,9 @@ void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   // are wanted, as the ptrace engine adds exit stops only then.
   bpf_program__set_autoload(skel.progs.on_sys_exit,
                             config.count.errors || config.count.time);
+  if (config.traced_entries != 0) {
+    bpf_map__set_max_entries(skel.maps.traced, config.traced_entries);
+  }
   if (config.staging_entries != 0) {
     bpf_map__set_max_entries(skel.maps.staging_a, config.staging_entries);
     bpf_map__set_max_entries(skel.maps.staging_b, config.staging_entries);
@@ -115,6 +126,32 @@ void BpfProgram::remove_member(pid_t tgid) {
   bpf_map__delete_elem(skel_->maps.traced, &key, sizeof key, 0);
 }
 
+bool BpfProgram::wait_for_programs() {
+  bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
+  const int fd = bpf_map__fd(maps[current_]);
+  const __u32 zero = 0;
+  return bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &fd,
+                             BPF_ANY) == 0;
+}
+
+void BpfProgram::remove_attached() {
+  __atomic_store_n(&skel_->bss->attached_off, 1, __ATOMIC_SEQ_CST);
+  // A fork that looked at the flag before it was set may still add its
+  // child: once those runs are over, nothing adds an attached member.
+  if (!wait_for_programs()) {
+    spdlog::debug("cannot wait for the BPF programs: {}", std::strerror(errno));
+  }
+  for (bool again = true; again;) {
+    again = false;
+    for (const auto &m : members()) {
+      if (m.attached) {
+        remove_member(m.tgid);
+        again = true;
+      }
+    }
+  }
+}
+
 std::vector<BpfProgram::Member> BpfProgram::members() const {
   std::vector<Member> out;
   const int fd = bpf_map__fd(skel_->maps.traced);
@@ -148,7 +185,12 @@ std::uint64_t BpfProgram::orphans() const {
   return __atomic_load_n(&skel_->bss->orphans, __ATOMIC_RELAXED);
 }
 
-Result<std::vector<StagedRecord>> BpfProgram::take_staged() {
+std::uint32_t BpfProgram::traced_capacity() const {
+  return bpf_map__max_entries(skel_->maps.traced);
+}
+
+BpfProgram::Drain BpfProgram::take_staged() {
+  Drain drain;
   bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
   const int old_fd = bpf_map__fd(maps[current_]);
   const int next_fd = bpf_map__fd(maps[1 - current_]);
@@ -157,13 +199,15 @@ Result<std::vector<StagedRecord>> BpfProgram::take_staged() {
   // no program still holds the old map.
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &next_fd,
                           BPF_ANY) != 0) {
-    return Error{
-        fmt::format("cannot swap the staging maps: {}", std::strerror(errno))};
+    // Nothing taken: the records stay where they are.
+    drain.error =
+        fmt::format("cannot swap the staging maps: {}", std::strerror(errno));
+    return drain;
   }
   current_ = 1 - current_;
   seq_at_swap_ = __atomic_load_n(&skel_->bss->seq, __ATOMIC_RELAXED);
 
-  std::vector<StagedRecord> out;
+  auto &out = drain.records;
   // Chunks keep our memory small; a hash bucket never holds this many.
   const __u32 chunk = std::min<__u32>(capacity_, 4096);
   std::vector<sm_count_key> keys(chunk);
@@ -176,19 +220,35 @@ Result<std::vector<StagedRecord>> BpfProgram::take_staged() {
         old_fd, first ? nullptr : &batch, &batch, keys.data(), values.data(),
         &count, nullptr);
     const int err = rc < 0 ? errno : 0;
+    if (rc < 0 && err != ENOENT) {
+      // count is not set then, and the call deleted nothing it did not
+      // return (ENOMEM before it starts, ENOSPC with nothing taken): the
+      // rest is read key by key below.
+      drain.error =
+          fmt::format("cannot drain the staging map: {}", std::strerror(err));
+      break;
+    }
     for (__u32 i = 0; i < count; ++i) {
       out.push_back({keys[i], values[i]});
     }
     if (rc < 0) {
-      if (err == ENOENT) {
-        break;
-      }
-      return Error{
-          fmt::format("cannot drain the staging map: {}", std::strerror(err))};
+      return drain; // ENOENT: all taken
     }
     first = false;
   }
-  return out;
+  // The fallback: each record read, then deleted. The map is not written
+  // any more, so nothing is lost between the two.
+  sm_count_key key{};
+  while (bpf_map_get_next_key(old_fd, nullptr, &key) == 0) {
+    sm_count_value value{};
+    if (bpf_map_lookup_elem(old_fd, &key, &value) != 0 ||
+        bpf_map_delete_elem(old_fd, &key) != 0) {
+      drain.error += fmt::format(" (and key by key: {})", std::strerror(errno));
+      return drain;
+    }
+    out.push_back({key, value});
+  }
+  return drain;
 }
 
 } // namespace syscallmon

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "btf_offsets.hpp"
@@ -25,6 +26,7 @@ struct ProgramConfig {
   bool system_wide = false;
   KernelOffsets offsets;
   std::uint32_t staging_entries = 0; // 0: the program's default
+  std::uint32_t traced_entries = 0;  // 0: the program's default
 };
 
 class BpfProgram {
@@ -38,6 +40,10 @@ class BpfProgram {
   // The traced set: tgid -> member.
   bool add_member(pid_t tgid, bool counting, bool attached);
   void remove_member(pid_t tgid);
+  // Stops counting and following the members joined through -p and
+  // takes them out of the set: none is left, even one that forks
+  // meanwhile.
+  void remove_attached();
   // The members' tgids, those joined through -p marked.
   struct Member {
     pid_t tgid;
@@ -49,15 +55,28 @@ class BpfProgram {
   // Keys inserted into the current staging map so far, and its size.
   std::uint64_t staged_keys() const;
   std::uint32_t staging_capacity() const { return capacity_; }
+  // What a drain took, and why it could not take everything.
+  struct Drain {
+    std::vector<StagedRecord> records;
+    std::string error; // empty if every record was taken
+  };
   // Swaps the staging maps (waiting for programs still running on the old
   // one) and takes the old one's records: exact, whatever runs meanwhile.
-  Result<std::vector<StagedRecord>> take_staged();
+  // A record is deleted only once it is read: what a failure leaves in
+  // the kernel is taken at the next drain (the old map is the active one
+  // again after the next swap).
+  Drain take_staged();
   // Calls not counted because the staging map was full, since load.
   std::uint64_t lost_calls() const;
   // Processes not followed because the traced map was full, since load.
   std::uint64_t orphans() const;
+  std::uint32_t traced_capacity() const;
 
  private:
+  // Returns once no program run that began before the call is running:
+  // the update of a map-in-map slot waits for an RCU grace period.
+  bool wait_for_programs();
+
   explicit BpfProgram(syscallmon_bpf *skel) : skel_(skel) {}
 
   syscallmon_bpf *skel_;

@@ -30,11 +30,17 @@ const volatile __u32 off_ti_status; /* 0: unknown, every call is native */
 
 /* Read by user space through the mmap'ed .bss. */
 __u64 seq;     /* keys inserted so far: each key's first_seq */
-__u64 lost;    /* calls not counted: the staging map was full */
+__u64 lost;    /* calls, failures or times not counted: the staging map was
+                * full */
 __u64 orphans; /* children not followed: the traced map was full */
 /* System-wide: the command we forked, until its exec. Its calls until
  * then are syscallmon's own (the child's setup), not the command's. */
 __u32 self_child;
+
+/* Set by user space when it stops counting the -p processes (stop()):
+ * from then on they and their new children are neither counted nor
+ * followed, whatever runs while user space takes them out of the set. */
+volatile __u8 attached_off;
 
 struct staging {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -103,7 +109,7 @@ static __always_inline int counted(__u32 tgid) {
   if (system_wide)
     return tgid != self_tgid && tgid != self_child;
   struct sm_member *m = bpf_map_lookup_elem(&traced, &tgid);
-  return m && m->counting;
+  return m && m->counting && !(m->attached && attached_off);
 }
 
 SEC("raw_tp/sys_enter")
@@ -169,6 +175,8 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     struct sm_count_value *e = value_of(map, &failed);
     if (e)
       __sync_fetch_and_add(&e->calls, 1);
+    else
+      __sync_fetch_and_add(&lost, 1); /* its failure, not its call */
   }
   if (want_time) {
     /* In a fresh staging map this record has no calls: it adds to the
@@ -177,6 +185,8 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     if (v) {
       __sync_fetch_and_add(&v->time_ns, spent);
       raise_max(&v->max_ns, spent);
+    } else {
+      __sync_fetch_and_add(&lost, 1); /* its time, not its call */
     }
   }
   return 0;
@@ -205,7 +215,7 @@ int on_fork(struct bpf_raw_tracepoint_args *ctx) {
     return 0;
   }
   struct sm_member *m = bpf_map_lookup_elem(&traced, &parent);
-  if (!m)
+  if (!m || (m->attached && attached_off))
     return 0;
   struct sm_member joined = *m;
   if (bpf_map_update_elem(&traced, &tgid, &joined, BPF_ANY) != 0)

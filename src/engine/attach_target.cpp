@@ -22,7 +22,32 @@ std::optional<TaskStatus> live_status(pid_t pid) {
   return std::nullopt;
 }
 
+// live_status, looked at again for up to 20 ms: an execve from a thread
+// swaps tids for a moment, with every thread looking dead.
+std::optional<TaskStatus> settled_live_status(pid_t pid) {
+  auto st = live_status(pid);
+  for (int attempt = 0; !st && attempt < 20; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    st = live_status(pid);
+  }
+  return st;
+}
+
 } // namespace
+
+bool has_exited(pid_t pid) {
+  // Exiting, a process may still show as running for a while (zombie only
+  // once its exit is done): its threads' PF_EXITING flag says it sooner.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    for (const pid_t tid : list_threads(pid)) {
+      if (!is_exiting(tid)) {
+        return false;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 FatalError attach_error(pid_t pid, const std::string &why) {
   return {kExitFailure, fmt::format("attach to pid {}: {}", pid, why)};
@@ -36,13 +61,7 @@ TaskStatus check_attach_target(pid_t pid) {
   if (!read_status(pid)) {
     throw attach_error(pid, "No such process");
   }
-  // An execve from a thread swaps tids for a moment, with every thread
-  // looking dead: look again before calling it a zombie.
-  auto st = live_status(pid);
-  for (int attempt = 0; !st && attempt < 20; ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    st = live_status(pid);
-  }
+  const auto st = settled_live_status(pid);
   if (!st) {
     throw attach_error(pid, "the process has exited (a zombie its parent "
                             "has not reaped)");

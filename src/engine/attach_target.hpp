@@ -17,6 +17,11 @@ FatalError attach_error(pid_t pid, const std::string &why);
 // Whether a task is gone (a zombie or dead).
 bool is_dead(const TaskStatus &st);
 
+// Whether every thread of pid has begun to exit (or is gone): it makes no
+// more syscalls. Looked at long enough that an execve from a thread, whose
+// tid swap shows no thread for a moment, is not taken for an exit.
+bool has_exited(pid_t pid);
+
 // Throws attach_error unless pid is a live process other than syscallmon
 // that we may observe (same real uid, or we are root). Returns the status
 // of a live thread of it.

@@ -55,6 +55,29 @@ std::optional<std::string> read_comm(pid_t tid) {
   return comm;
 }
 
+bool is_exiting(pid_t tid) {
+  constexpr std::uint32_t kPfExiting = 0x4; // include/linux/sched.h
+  const auto text = read_small_file("/proc/" + std::to_string(tid) + "/stat");
+  if (!text) {
+    return true;
+  }
+  // "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm may
+  // hold anything, so the fields are counted from its last ')'.
+  const std::size_t paren = text->rfind(')');
+  if (paren == std::string::npos) {
+    return true;
+  }
+  std::string_view rest = std::string_view(*text).substr(paren + 1);
+  for (int field = 3; field < 9; ++field) {
+    const std::size_t space = rest.find(' ', 1);
+    if (space == std::string_view::npos) {
+      return true;
+    }
+    rest.remove_prefix(space);
+  }
+  return (parse_number<std::uint32_t>(rest) & kPfExiting) != 0;
+}
+
 std::optional<TaskStatus> read_status(pid_t tid) {
   const auto text = read_small_file("/proc/" + std::to_string(tid) + "/status");
   if (!text) {

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <set>
 
+#include "engine/forward_signal.hpp"
 #include "syscallmon/proc_info.hpp"
 #include "syscallmon/result.hpp"
 #include "syscallmon/signals.hpp"
@@ -193,20 +194,20 @@ void Tracer::track_event_gap(std::uint64_t now) {
 
 void Tracer::stop(int sig) {
   if (sig != 0) {
-    forward_signal(sig);
+    forward_signal(sig, signal_targets());
   }
   if (!config_.attach_pids.empty() && !detaching_) {
     detach_all();
   }
 }
 
-void Tracer::forward_signal(int sig) {
-  if (command_pid_ == 0) {
-    return;
-  }
+std::set<pid_t> Tracer::signal_targets() const {
   // To the command, as a shell would; once it is gone, to the processes
   // it left behind, which would otherwise keep the run going.
   std::set<pid_t> targets;
+  if (command_pid_ == 0) {
+    return targets;
+  }
   if (tasks_.contains(command_pid_)) {
     targets.insert(command_pid_);
   } else {
@@ -216,16 +217,7 @@ void Tracer::forward_signal(int sig) {
       }
     }
   }
-  for (const pid_t pid : targets) {
-    spdlog::info("forwarding signal {} to pid {}", sig, pid);
-    ::kill(pid, sig);
-    // A stopped process would keep it pending and the run going: continue
-    // it, as a shell's kill does for a stopped job.
-    if (const auto st = read_status(pid);
-        st && (st->state == 'T' || st->state == 't')) {
-      ::kill(pid, SIGCONT);
-    }
-  }
+  return targets;
 }
 
 Task &Tracer::add_task(pid_t tid, const Task *parent, bool is_thread) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -73,7 +74,8 @@ class Tracer final : public Engine {
   pid_t wait_for_event(int *raw);
   void track_event_gap(std::uint64_t now);
   void dispatch(pid_t tid, WaitStatus status);
-  void forward_signal(int sig);
+  // Who a signal syscallmon received goes to.
+  std::set<pid_t> signal_targets() const;
   Task &task_for(pid_t tid);
   Task &add_task(pid_t tid, const Task *parent, bool is_thread);
   void on_exit(pid_t tid, WaitStatus status);

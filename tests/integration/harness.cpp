@@ -108,6 +108,11 @@ std::optional<std::string> bpf_unavailable() {
   if (::access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
     return "this kernel has no BTF (/sys/kernel/btf/vmlinux)";
   }
+  // PROC_PID_INIT_INO: the bpf engine refuses other PID namespaces.
+  struct stat ns {};
+  if (::stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != 0xEFFFFFFCU) {
+    return "the tests run in a PID namespace of their own (a container)";
+  }
   union bpf_attr attr {};
   attr.map_type = BPF_MAP_TYPE_ARRAY;
   attr.key_size = 4;

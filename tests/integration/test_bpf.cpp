@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <dirent.h>
 #include <regex>
 #include <set>
@@ -113,6 +114,67 @@ TEST_CASE("bpf: a full staging map reports its lost calls", "[bpf]") {
   CHECK(text.err.find("; lost 0 calls") == std::string::npos);
 }
 
+TEST_CASE("bpf: an ignored SIGCHLD keeps the exit status and stays ignored "
+          "in the command",
+          "[bpf][signals]") {
+  NEEDS_BPF();
+  // Ignored, SIGCHLD has the kernel reap the command for us: waitpid()
+  // fails with ECHILD, and the status was lost (exit 0).
+  auto o =
+      run({"/usr/bin/env", "--ignore-signal=CHLD", syscallmon(), "--engine",
+           "bpf", "-q", "-o", "/dev/null", "--", "/bin/sh", "-c", "exit 3"});
+  CHECK(o.exit_code == 3);
+  CHECK(o.err.empty());
+  o = run({"/usr/bin/env", "--ignore-signal=CHLD", syscallmon(), "--engine",
+           "bpf", "-q", "-o", "/dev/null", "--", "/bin/grep", "SigIgn",
+           "/proc/self/status"});
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == "SigIgn:\t0000000000010000\n"); // SIGCHLD
+}
+
+TEST_CASE("bpf: failures and times that find the staging map full are lost "
+          "calls too",
+          "[bpf]") {
+  NEEDS_BPF();
+  // One key: the calls of openat take it, and each failure (a key of its
+  // own, at sys_exit) finds no room, unless a drain came between. Each
+  // of the 50 failures is counted or lost, whatever the timing; it was
+  // dropped silently.
+  ::setenv("SYSCALLMON_BPF_STAGING_ENTRIES", "1", 1);
+  Outcome o;
+  const auto r = run_bpf(
+      {"-e", "openat", "--errors", "--", helper("hw_failopen"), "50"}, &o);
+  ::unsetenv("SYSCALLMON_BPF_STAGING_ENTRIES");
+  REQUIRE(o.exit_code == 0);
+  long long errors = 0;
+  for (const auto &s : r["syscalls"]) {
+    for (const auto &c : s["callers"]) {
+      errors += c.value("errors", 0LL);
+    }
+  }
+  const long long made = calls(r, "openat");
+  const long long lost = r["table"]["lost_calls"];
+  INFO("calls " << made << ", errors " << errors << ", lost " << lost);
+  CHECK(errors + lost >= 50);
+  CHECK(made + lost >= 51);
+  CHECK(made + errors + lost <= 101);
+}
+
+TEST_CASE("bpf: processes the full traced set cannot take are reported",
+          "[bpf]") {
+  NEEDS_BPF();
+  // A set of one: the launched command, and none of its 3 children.
+  ::setenv("SYSCALLMON_BPF_TRACED_ENTRIES", "1", 1);
+  Outcome o;
+  const auto r =
+      run_bpf({"-e", "write", "--", helper("hw_fork"), "3", "5"}, &o);
+  ::unsetenv("SYSCALLMON_BPF_TRACED_ENTRIES");
+  CHECK(o.exit_code == 0);
+  CHECK(r["total_calls"] == 0);
+  CHECK(o.err == "syscallmon: warning: 3 processes not followed so far (the "
+                 "traced set of 1 was full): their calls are not counted\n");
+}
+
 TEST_CASE("bpf: a bad staging size is a usage error", "[bpf]") {
   NEEDS_BPF();
   ::setenv("SYSCALLMON_BPF_STAGING_ENTRIES", "lots", 1);
@@ -134,6 +196,32 @@ TEST_CASE("bpf: an unprivileged user gets one line and exit 1", "[bpf]") {
   CHECK(o.exit_code == 1);
   CHECK(o.err == "syscallmon: --engine bpf needs CAP_BPF and CAP_PERFMON "
                  "(run it as root); the ptrace engine needs neither\n");
+}
+
+TEST_CASE("bpf: a PID namespace of its own gets one line and exit 1, not "
+          "a hang",
+          "[bpf]") {
+  NEEDS_BPF();
+  if (const auto why = needs_program("/usr/bin/unshare")) {
+    SKIP_TEST(*why);
+  }
+  // The kernel side sees global pids, syscallmon its namespace's: nothing
+  // was counted and the run never ended. --kill-child: a timeout's kill of
+  // unshare takes syscallmon with it.
+  const auto o = run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc",
+                      "--kill-child", syscallmon(), "--engine", "bpf", "--",
+                      helper("hw_rw"), "1"},
+                     20);
+  CHECK(o.exit_code == 1);
+  CHECK(o.err == "syscallmon: --engine bpf needs the initial PID namespace "
+                 "and syscallmon runs in another one (a container); the "
+                 "ptrace engine works there\n");
+  // The ptrace engine does work there.
+  const auto p = run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc",
+                      "--kill-child", syscallmon(), "-q", "-o", "/dev/null",
+                      "--", "/bin/sh", "-c", "exit 3"},
+                     20);
+  CHECK(p.exit_code == 3);
 }
 
 TEST_CASE("bpf: --affinity is a usage error that names it", "[bpf]") {
@@ -237,6 +325,86 @@ TEST_CASE("bpf: -p --interval counts a running process until SIGINT", "[bpf]") {
   // Detached, the target runs on.
   CHECK(::kill(target, 0) == 0);
   ::kill(target, SIGKILL);
+  wait_exit(target);
+}
+
+TEST_CASE("bpf: a -p target that exits between its check and its counting "
+          "does not hang the run",
+          "[bpf]") {
+  NEEDS_BPF();
+  // The target exits when its /proc/PID/status has been read a third
+  // time: the last look of syscallmon's checks (the pid is read once
+  // when the options are resolved, twice by the check). 30 processes
+  // checked after it give it time to go before it is put in the traced
+  // set, where the exit program would never take it out. A loaded host
+  // may wake it too late: up to 3 tries, every one must end.
+  bool exercised = false;
+  for (int attempt = 0; attempt < 3 && !exercised; ++attempt) {
+    const std::string dir = temp_dir();
+    const pid_t target =
+        spawn({helper("hw_exit_watched"), "3"}, dir + "/tout", dir + "/terr");
+    for (int i = 0; i < 400 && read_file(dir + "/tout").empty(); ++i) {
+      sleep_ms(5);
+    }
+    REQUIRE(read_file(dir + "/tout") == "ready\n");
+    std::vector<std::string> args = {"--engine", "bpf", "-e",
+                                     "write",    "-p",  std::to_string(target)};
+    std::vector<pid_t> others;
+    for (int i = 0; i < 30; ++i) {
+      others.push_back(
+          spawn({"/bin/sleep", "1"}, dir + "/sout", dir + "/serr"));
+      args.insert(args.end(), {"-p", std::to_string(others.back())});
+    }
+    Outcome o;
+    const auto r = run_json(args, &o, 20);
+    CHECK(o.exit_code == 0);
+    CHECK(r["total_calls"] == 0);
+    const std::string warning = "syscallmon: warning: pid " +
+                                std::to_string(target) +
+                                " exited before it could be counted\n";
+    INFO("stderr: " << o.err);
+    CHECK((o.err.empty() || o.err == warning));
+    exercised = o.err == warning;
+    CHECK(wait_exit(target) == 0);
+    for (const pid_t pid : others) {
+      wait_exit(pid);
+    }
+  }
+  CHECK(exercised);
+}
+
+TEST_CASE("bpf: a -p process forking while the run stops leaves no child "
+          "behind",
+          "[bpf]") {
+  NEEDS_BPF();
+  // Hundreds of members, each 5 s alive, and more forked all the time by
+  // 4 loops: stop() took the members out one by one, and a child forked
+  // meanwhile by a loop not yet taken out stayed, counted, keeping the run
+  // going until it exited (5 s). The run must end at once, with no member
+  // left. (That race is a few microseconds wide: this host did not hit it
+  // in 6 runs of the old code, so this guards the stop path, not the
+  // race itself; docs/design.md says why the flag closes it.)
+  const std::string dir = temp_dir();
+  const pid_t target =
+      spawn({"/bin/sh", "-c",
+             "for i in 1 2 3 4; do (while :; do /bin/sleep 5 & done) & done; "
+             "wait"},
+            dir + "/tout", dir + "/terr");
+  sleep_ms(100);
+  const pid_t mon =
+      spawn({syscallmon(), "--engine", "bpf", "-q", "-o", "/dev/null", "-e",
+             "write", "-p", std::to_string(target)},
+            dir + "/out", dir + "/err");
+  sleep_ms(400);
+  const auto start = std::chrono::steady_clock::now();
+  ::kill(mon, SIGINT);
+  CHECK(wait_exit(mon, 20) == 0);
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  CHECK(took < 2.0);
+  CHECK(read_file(dir + "/err").empty());
+  ::kill(-target, SIGKILL);
   wait_exit(target);
 }
 

@@ -225,6 +225,21 @@ TEST_CASE("signals ignored by our caller stay ignored in the command",
   CHECK(o.out == "SigIgn:\t0000000000000003\n"); // SIGHUP and SIGINT
 }
 
+TEST_CASE("an ignored SIGCHLD keeps the exit status and stays ignored in "
+          "the command",
+          "[signals]") {
+  // A caller that ignores SIGCHLD would have the kernel reap the command
+  // for us (waitpid: ECHILD). test_bpf.cpp has the same for --engine bpf.
+  auto o = run({"/usr/bin/env", "--ignore-signal=CHLD", syscallmon(), "-q",
+                "-o", "/dev/null", "--", "/bin/sh", "-c", "exit 3"});
+  CHECK(o.exit_code == 3);
+  CHECK(o.err.empty());
+  o = run({"/usr/bin/env", "--ignore-signal=CHLD", syscallmon(), "-q", "-o",
+           "/dev/null", "--", "/bin/grep", "SigIgn", "/proc/self/status"});
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == "SigIgn:\t0000000000010000\n"); // SIGCHLD
+}
+
 TEST_CASE("SIGTERM reaches what the command left behind", "[signals]") {
   // The command exits at once; its background child would keep the run
   // going for 30 s.

@@ -3,10 +3,17 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <linux/btf.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "btf_offsets.hpp"
@@ -178,4 +185,53 @@ TEST_CASE("BTF without the fields, of an unknown kind or cut short is an "
   bad[0] = 0;
   CHECK(parse_kernel_offsets(bad).error().message ==
         "kernel BTF has an unknown layout");
+}
+
+// A FIFO cannot be mapped, as /sys/kernel/btf/vmlinux cannot before 6.16:
+// the offsets are then read with read().
+TEST_CASE("kernel offsets are read from BTF that cannot be mapped", "[bpf]") {
+  char dir[] = "/tmp/sm-btf-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  const std::string fifo = std::string(dir) + "/btf";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto through_fifo = [&](const std::vector<std::uint8_t> &bytes) {
+    std::thread writer([&] {
+      const int fd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+      std::size_t done = 0;
+      while (fd >= 0 && done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n <= 0) {
+          break;
+        }
+        done += static_cast<std::size_t>(n);
+      }
+      ::close(fd);
+    });
+    auto o = read_kernel_offsets(fifo.c_str());
+    writer.join();
+    return o;
+  };
+  const auto o = through_fifo(kernel_like_btf().blob());
+  REQUIRE(o.ok());
+  CHECK(o.value().task_pid == 1264);
+  CHECK(o.value().signal_live == 4);
+  CHECK(o.value().thread_status == 16);
+  // The running kernel's BTF (megabytes: more than one read buffer) gives
+  // the same offsets both ways.
+  std::ifstream in(kVmlinuxBtf, std::ios::binary);
+  const std::vector<std::uint8_t> vmlinux{std::istreambuf_iterator<char>(in),
+                                          std::istreambuf_iterator<char>()};
+  if (!vmlinux.empty()) {
+    const auto direct = read_kernel_offsets();
+    const auto read = through_fifo(vmlinux);
+    REQUIRE(direct.ok());
+    REQUIRE(read.ok());
+    CHECK(read.value().task_pid == direct.value().task_pid);
+    CHECK(read.value().task_tgid == direct.value().task_tgid);
+    CHECK(read.value().task_signal == direct.value().task_signal);
+    CHECK(read.value().signal_live == direct.value().signal_live);
+    CHECK(read.value().thread_status == direct.value().thread_status);
+  }
+  ::unlink(fifo.c_str());
+  ::rmdir(dir);
 }
