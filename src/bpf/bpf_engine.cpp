@@ -239,7 +239,11 @@ void BpfEngine::stop(int sig) {
 }
 
 void BpfEngine::flush() {
-  auto records = program_->take_staged();
+  // Once the command and every process it left have exited, nothing writes
+  // to the staging map any more: drain it without the swap's wait.
+  const bool quiescent =
+      !command_running_ && !config_.system_wide && program_->no_members();
+  auto records = program_->take_staged(quiescent);
   if (!records) {
     throw FatalError(kExitFailure, records.error().message);
   }

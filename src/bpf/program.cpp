@@ -60,6 +60,10 @@ void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   // are wanted, as the ptrace engine adds exit stops only then.
   bpf_program__set_autoload(skel.progs.on_sys_exit,
                             config.count.errors || config.count.time);
+  // The calls in progress are kept only for their exit.
+  if (!config.count.errors && !config.count.time) {
+    bpf_map__set_max_entries(skel.maps.pending, 1);
+  }
   if (config.staging_entries != 0) {
     bpf_map__set_max_entries(skel.maps.staging_a, config.staging_entries);
     bpf_map__set_max_entries(skel.maps.staging_b, config.staging_entries);
@@ -148,19 +152,21 @@ std::uint64_t BpfProgram::orphans() const {
   return __atomic_load_n(&skel_->bss->orphans, __ATOMIC_RELAXED);
 }
 
-Result<std::vector<StagedRecord>> BpfProgram::take_staged() {
+Result<std::vector<StagedRecord>> BpfProgram::take_staged(bool quiescent) {
   bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
   const int old_fd = bpf_map__fd(maps[current_]);
-  const int next_fd = bpf_map__fd(maps[1 - current_]);
-  const __u32 zero = 0;
-  // The update of a map-in-map slot returns after an RCU grace period:
-  // no program still holds the old map.
-  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &next_fd,
-                          BPF_ANY) != 0) {
-    return Error{
-        fmt::format("cannot swap the staging maps: {}", std::strerror(errno))};
+  if (!quiescent) {
+    const int next_fd = bpf_map__fd(maps[1 - current_]);
+    const __u32 zero = 0;
+    // The update of a map-in-map slot returns after an RCU grace period:
+    // no program still holds the old map.
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &next_fd,
+                            BPF_ANY) != 0) {
+      return Error{fmt::format("cannot swap the staging maps: {}",
+                               std::strerror(errno))};
+    }
+    current_ = 1 - current_;
   }
-  current_ = 1 - current_;
   seq_at_swap_ = __atomic_load_n(&skel_->bss->seq, __ATOMIC_RELAXED);
 
   std::vector<StagedRecord> out;

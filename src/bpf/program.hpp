@@ -51,7 +51,10 @@ class BpfProgram {
   std::uint32_t staging_capacity() const { return capacity_; }
   // Swaps the staging maps (waiting for programs still running on the old
   // one) and takes the old one's records: exact, whatever runs meanwhile.
-  Result<std::vector<StagedRecord>> take_staged();
+  // quiescent: no traced process is left to write to the map, so a plain
+  // drain is exact and the swap's wait (an RCU grace period, 12-16 ms
+  // here) is saved.
+  Result<std::vector<StagedRecord>> take_staged(bool quiescent = false);
   // Calls not counted because the staging map was full, since load.
   std::uint64_t lost_calls() const;
   // Processes not followed because the traced map was full, since load.
@@ -61,7 +64,9 @@ class BpfProgram {
   explicit BpfProgram(syscallmon_bpf *skel) : skel_(skel) {}
 
   syscallmon_bpf *skel_;
-  int current_ = 0; // which staging map the program writes: 0 a, 1 b
+  // Which staging map the program writes: 0 a (also while the active slot
+  // is still empty), 1 b.
+  int current_ = 0;
   std::uint64_t seq_at_swap_ = 0;
   std::uint32_t capacity_ = 0;
 };
