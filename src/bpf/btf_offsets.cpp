@@ -60,10 +60,14 @@ using Found = std::map<std::string, std::uint32_t, std::less<>>;
 
 bool wanted(std::string_view s, std::string_view m) {
   if (s == "task_struct") {
-    return m == "pid" || m == "tgid" || m == "signal" || m == "thread_info";
+    return m == "pid" || m == "tgid" || m == "signal" || m == "thread_info" ||
+           m == "comm" || m == "cred";
   }
   if (s == "signal_struct") {
     return m == "live";
+  }
+  if (s == "cred") {
+    return m == "uid";
   }
   return s == "thread_info" && m == "status";
 }
@@ -135,6 +139,14 @@ Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf) {
     if (const auto status = get("thread_info.status")) {
       o.thread_status = *ti + *status;
     }
+  }
+  const auto comm = get("task_struct.comm");
+  const auto cred = get("task_struct.cred");
+  const auto uid = get("cred.uid");
+  if (comm && cred && uid) {
+    o.task_comm = *comm;
+    o.task_cred = *cred;
+    o.cred_uid = *uid;
   }
   return o;
 }

@@ -1,5 +1,6 @@
 #include "program.hpp"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -34,6 +35,21 @@ int log_libbpf(libbpf_print_level level, const char *format, va_list args) {
   return 0;
 }
 
+// The counting bitmap's size in 64-bit words: one bit per possible tgid
+// (kernel.pid_max; 4 KiB at the default 32768, 512 KiB at the largest).
+std::uint32_t counting_words() {
+  constexpr long kPidMaxLimit = 4L * 1024 * 1024; // PID_MAX_LIMIT, 64-bit
+  long pid_max = kPidMaxLimit;
+  if (std::FILE *f = std::fopen("/proc/sys/kernel/pid_max", "re")) {
+    long v = 0;
+    if (std::fscanf(f, "%ld", &v) == 1 && v > 0 && v <= kPidMaxLimit) {
+      pid_max = v;
+    }
+    std::fclose(f);
+  }
+  return static_cast<std::uint32_t>((pid_max + 63) / 64);
+}
+
 void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   auto &ro = *skel.rodata;
   for (std::size_t arch = 0; arch < SM_ARCHES; ++arch) {
@@ -56,6 +72,10 @@ void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   ro.off_task_signal = config.offsets.task_signal;
   ro.off_signal_live = config.offsets.signal_live;
   ro.off_ti_status = config.offsets.thread_status;
+  ro.off_task_comm = config.offsets.task_comm;
+  ro.off_task_cred = config.offsets.task_cred;
+  ro.off_cred_uid = config.offsets.cred_uid;
+  bpf_map__set_max_entries(skel.maps.counting, counting_words());
   // The exit program costs a second run per call: only when its results
   // are wanted, as the ptrace engine adds exit stops only then.
   bpf_program__set_autoload(skel.progs.on_sys_exit,
@@ -96,6 +116,18 @@ BpfProgram::load(const ProgramConfig &config) {
   if (const int err = syscallmon_bpf__load(skel); err != 0) {
     return Error{load_error(-err)};
   }
+  // The counting bitmap, shared with the program: members' bits are set
+  // and cleared with atomic operations, as the program does.
+  const std::size_t bytes =
+      std::size_t{bpf_map__max_entries(skel->maps.counting)} * sizeof(__u64);
+  void *bits = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+                      bpf_map__fd(skel->maps.counting), 0);
+  if (bits == MAP_FAILED) {
+    return Error{fmt::format("cannot map the BPF program's traced set: {}",
+                             std::strerror(errno))};
+  }
+  program->counting_ = static_cast<std::uint64_t *>(bits);
+  program->counting_bytes_ = bytes;
   if (const int err = syscallmon_bpf__attach(skel); err != 0) {
     return Error{fmt::format(
         "cannot attach to the raw_syscalls and sched tracepoints: {}",
@@ -104,18 +136,41 @@ BpfProgram::load(const ProgramConfig &config) {
   return program;
 }
 
-BpfProgram::~BpfProgram() { syscallmon_bpf__destroy(skel_); }
+BpfProgram::~BpfProgram() {
+  if (counting_ != nullptr) {
+    ::munmap(counting_, counting_bytes_);
+  }
+  syscallmon_bpf__destroy(skel_);
+}
+
+void BpfProgram::set_counting(pid_t tgid, bool on) {
+  const auto t = static_cast<std::uint32_t>(tgid);
+  if (std::size_t{t / 64} * sizeof(std::uint64_t) >= counting_bytes_) {
+    return; // beyond pid_max at load: the program looks it up in traced
+  }
+  const std::uint64_t bit = std::uint64_t{1} << (t % 64);
+  if (on) {
+    __atomic_fetch_or(&counting_[t / 64], bit, __ATOMIC_SEQ_CST);
+  } else {
+    __atomic_fetch_and(&counting_[t / 64], ~bit, __ATOMIC_SEQ_CST);
+  }
+}
 
 bool BpfProgram::add_member(pid_t tgid, bool counting, bool attached) {
   const auto key = static_cast<__u32>(tgid);
   const sm_member member{static_cast<__u8>(counting),
                          static_cast<__u8>(attached)};
-  return bpf_map__update_elem(skel_->maps.traced, &key, sizeof key, &member,
-                              sizeof member, BPF_ANY) == 0;
+  if (bpf_map__update_elem(skel_->maps.traced, &key, sizeof key, &member,
+                           sizeof member, BPF_ANY) != 0) {
+    return false;
+  }
+  set_counting(tgid, counting);
+  return true;
 }
 
 void BpfProgram::remove_member(pid_t tgid) {
   const auto key = static_cast<__u32>(tgid);
+  set_counting(tgid, false);
   bpf_map__delete_elem(skel_->maps.traced, &key, sizeof key, 0);
 }
 

@@ -62,6 +62,8 @@ class BpfProgram {
 
  private:
   explicit BpfProgram(syscallmon_bpf *skel) : skel_(skel) {}
+  // The member's bit in the counting bitmap.
+  void set_counting(pid_t tgid, bool on);
 
   syscallmon_bpf *skel_;
   // Which staging map the program writes: 0 a (also while the active slot
@@ -69,6 +71,8 @@ class BpfProgram {
   int current_ = 0;
   std::uint64_t seq_at_swap_ = 0;
   std::uint32_t capacity_ = 0;
+  std::uint64_t *counting_ = nullptr; // the mmap'ed counting bitmap
+  std::size_t counting_bytes_ = 0;
 };
 
 } // namespace syscallmon

@@ -252,3 +252,17 @@ TEST_CASE("bpf: SIGTERM is forwarded and the exit status comes through",
   CHECK(r["exit_status"] == 128 + SIGTERM);
   CHECK(calls(r, "write") > 0);
 }
+
+TEST_CASE("bpf: 32-bit calls get their own [i386] rows", "[bpf][i386]") {
+  NEEDS_BPF();
+  if (auto why = i386_unavailable()) {
+    SKIP_TEST(*why);
+  }
+  // The program reads TS_COMPAT straight from the task (btf_offsets.cpp):
+  // a wrong offset would put these calls in x86_64 rows.
+  const auto r = run_bpf({"--", helper("hw_rw32"), "11"});
+  CHECK(calls(r, "write", "hw_rw32", "i386") == 11);
+  CHECK(calls(r, "read", "hw_rw32", "i386") == 11);
+  CHECK(calls(r, "openat", "hw_rw32", "i386") == 2);
+  CHECK(calls(r, "write", "", "x86_64") == 0);
+}
