@@ -7,12 +7,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "syscallmon/unique_fd.hpp"
 
@@ -58,18 +60,26 @@ std::optional<std::size_t> extra_bytes(unsigned kind, unsigned vlen) {
 // The member byte offsets of the structs we need: "struct.member" -> off.
 using Found = std::map<std::string, std::uint32_t, std::less<>>;
 
+// The members the program needs. The scan stops once it has them all
+// (task_struct and cred come early in vmlinux's BTF: most of its 5 MB is
+// never read).
+constexpr std::pair<std::string_view, std::string_view> kWanted[] = {
+    {"task_struct", "pid"},    {"task_struct", "tgid"},
+    {"task_struct", "signal"}, {"task_struct", "thread_info"},
+    {"task_struct", "comm"},   {"task_struct", "cred"},
+    {"signal_struct", "live"}, {"thread_info", "status"},
+    {"cred", "uid"},
+};
+
+bool wanted_struct(std::string_view s) {
+  return std::any_of(std::begin(kWanted), std::end(kWanted),
+                     [&](const auto &w) { return w.first == s; });
+}
+
 bool wanted(std::string_view s, std::string_view m) {
-  if (s == "task_struct") {
-    return m == "pid" || m == "tgid" || m == "signal" || m == "thread_info" ||
-           m == "comm" || m == "cred";
-  }
-  if (s == "signal_struct") {
-    return m == "live";
-  }
-  if (s == "cred") {
-    return m == "uid";
-  }
-  return s == "thread_info" && m == "status";
+  return std::any_of(
+      std::begin(kWanted), std::end(kWanted),
+      [&](const auto &w) { return w.first == s && w.second == m; });
 }
 
 } // namespace
@@ -95,7 +105,8 @@ Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf) {
     return {s, ::strnlen(s, strs.size() - off)};
   };
   Found found;
-  for (std::size_t off = 0; off + sizeof(btf_type) <= types.size();) {
+  for (std::size_t off = 0; off + sizeof(btf_type) <= types.size() &&
+                            found.size() < std::size(kWanted);) {
     btf_type t{};
     std::memcpy(&t, types.data() + off, sizeof t);
     off += sizeof t;
@@ -106,8 +117,9 @@ Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf) {
       return Error{
           fmt::format("kernel BTF has a type of unknown kind {}", kind)};
     }
-    if (kind == BTF_KIND_STRUCT) {
-      const std::string_view sname = name(t.name_off);
+    const std::string_view sname =
+        kind == BTF_KIND_STRUCT ? name(t.name_off) : std::string_view();
+    if (kind == BTF_KIND_STRUCT && wanted_struct(sname)) {
       for (unsigned i = 0; i < vlen; ++i) {
         btf_member m{};
         std::memcpy(&m, types.data() + off + i * sizeof m, sizeof m);

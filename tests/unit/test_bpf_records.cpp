@@ -185,7 +185,8 @@ TEST_CASE("BTF without the fields, of an unknown kind or cut short is an "
   CHECK(parse_kernel_offsets(no_live).error().message ==
         "kernel BTF lacks task_struct.pid, tgid, signal or "
         "signal_struct.live");
-  BtfBuilder odd = kernel_like_btf();
+  // (Before the structs: the scan stops once it has found them all.)
+  BtfBuilder odd;
   odd.type(0, 31, 0, 0);
   CHECK(parse_kernel_offsets(odd.blob()).error().message ==
         "kernel BTF has a type of unknown kind 31");
