@@ -86,7 +86,6 @@ void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   }
   if (config.staging_entries != 0) {
     bpf_map__set_max_entries(skel.maps.staging_a, config.staging_entries);
-    bpf_map__set_max_entries(skel.maps.staging_b, config.staging_entries);
   }
 }
 
@@ -208,10 +207,22 @@ std::uint64_t BpfProgram::orphans() const {
 }
 
 Result<std::vector<StagedRecord>> BpfProgram::take_staged(bool quiescent) {
-  bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
-  const int old_fd = bpf_map__fd(maps[current_]);
+  if (!quiescent && !staging_b_.valid()) {
+    // staging_a's twin, as the inner-map template wants it: a hash of the
+    // same key, value and flags.
+    LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+    staging_b_.reset(bpf_map_create(BPF_MAP_TYPE_HASH, "staging_b",
+                                    sizeof(sm_count_key),
+                                    sizeof(sm_count_value), capacity_, &opts));
+    if (!staging_b_.valid()) {
+      return Error{fmt::format("cannot create the second staging map: {}",
+                               std::strerror(errno))};
+    }
+  }
+  const int fds[2] = {bpf_map__fd(skel_->maps.staging_a), staging_b_.get()};
+  const int old_fd = fds[current_];
   if (!quiescent) {
-    const int next_fd = bpf_map__fd(maps[1 - current_]);
+    const int next_fd = fds[1 - current_];
     const __u32 zero = 0;
     // The update of a map-in-map slot returns after an RCU grace period:
     // no program still holds the old map.

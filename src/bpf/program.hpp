@@ -13,6 +13,7 @@
 #include "staging.hpp"
 #include "syscallmon/engine.hpp"
 #include "syscallmon/result.hpp"
+#include "syscallmon/unique_fd.hpp"
 
 struct syscallmon_bpf; // the generated skeleton
 
@@ -71,6 +72,7 @@ class BpfProgram {
   int current_ = 0;
   std::uint64_t seq_at_swap_ = 0;
   std::uint32_t capacity_ = 0;
+  UniqueFd staging_b_;                // created at the first swap
   std::uint64_t *counting_ = nullptr; // the mmap'ed counting bitmap
   std::size_t counting_bytes_ = 0;
 };

@@ -38,13 +38,16 @@ __u64 seq;     /* keys inserted so far: each key's first_seq */
 __u64 lost;    /* calls not counted: the staging map was full */
 __u64 orphans; /* children not followed: the traced map was full */
 
-struct staging {
+/* The first staging map. Its twin for the swaps, staging_b, is created by
+ * user space at the first swap (program.cpp): a run that never swaps (no
+ * snapshot before the end) saves its creation. */
+struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, STAGING_ENTRIES);
   __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, struct sm_count_key);
   __type(value, struct sm_count_value);
-} staging_a SEC(".maps"), staging_b SEC(".maps");
+} staging_a SEC(".maps");
 
 /* The inner-map template of active: a map-in-map slot takes any hash of
  * the same key, value and flags, whatever its size, so the template (which
