@@ -35,9 +35,9 @@ int log_libbpf(libbpf_print_level level, const char *format, va_list args) {
   return 0;
 }
 
-// The counting bitmap's size in 64-bit words: one bit per possible tgid
-// (kernel.pid_max; 4 KiB at the default 32768, 512 KiB at the largest).
-std::uint32_t counting_words() {
+// The traced array's size: one bit per possible tgid, 64 per entry
+// (kernel.pid_max; 12 KiB at the default 32768, 1.5 MiB at the largest).
+std::uint32_t traced_entries() {
   constexpr long kPidMaxLimit = 4L * 1024 * 1024; // PID_MAX_LIMIT, 64-bit
   long pid_max = kPidMaxLimit;
   if (std::FILE *f = std::fopen("/proc/sys/kernel/pid_max", "re")) {
@@ -75,7 +75,7 @@ void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   ro.off_task_comm = config.offsets.task_comm;
   ro.off_task_cred = config.offsets.task_cred;
   ro.off_cred_uid = config.offsets.cred_uid;
-  bpf_map__set_max_entries(skel.maps.counting, counting_words());
+  bpf_map__set_max_entries(skel.maps.traced, traced_entries());
   // The exit program costs a second run per call: only when its results
   // are wanted, as the ptrace engine adds exit stops only then.
   bpf_program__set_autoload(skel.progs.on_sys_exit,
@@ -115,18 +115,18 @@ BpfProgram::load(const ProgramConfig &config) {
   if (const int err = syscallmon_bpf__load(skel); err != 0) {
     return Error{load_error(-err)};
   }
-  // The counting bitmap, shared with the program: members' bits are set
-  // and cleared with atomic operations, as the program does.
-  const std::size_t bytes =
-      std::size_t{bpf_map__max_entries(skel->maps.counting)} * sizeof(__u64);
-  void *bits = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-                      bpf_map__fd(skel->maps.counting), 0);
+  // The traced set, shared with the program: bits are set and cleared
+  // with atomic operations, as the program does.
+  const std::size_t entries = bpf_map__max_entries(skel->maps.traced);
+  void *bits =
+      ::mmap(nullptr, entries * sizeof(sm_members), PROT_READ | PROT_WRITE,
+             MAP_SHARED, bpf_map__fd(skel->maps.traced), 0);
   if (bits == MAP_FAILED) {
     return Error{fmt::format("cannot map the BPF program's traced set: {}",
                              std::strerror(errno))};
   }
-  program->counting_ = static_cast<std::uint64_t *>(bits);
-  program->counting_bytes_ = bytes;
+  program->traced_ = static_cast<sm_members *>(bits);
+  program->traced_entries_ = entries;
   if (const int err = syscallmon_bpf__attach(skel); err != 0) {
     return Error{fmt::format(
         "cannot attach to the raw_syscalls and sched tracepoints: {}",
@@ -136,62 +136,72 @@ BpfProgram::load(const ProgramConfig &config) {
 }
 
 BpfProgram::~BpfProgram() {
-  if (counting_ != nullptr) {
-    ::munmap(counting_, counting_bytes_);
+  if (traced_ != nullptr) {
+    ::munmap(traced_, traced_entries_ * sizeof(sm_members));
   }
   syscallmon_bpf__destroy(skel_);
 }
 
-void BpfProgram::set_counting(pid_t tgid, bool on) {
-  const auto t = static_cast<std::uint32_t>(tgid);
-  if (std::size_t{t / 64} * sizeof(std::uint64_t) >= counting_bytes_) {
-    return; // beyond pid_max at load: the program looks it up in traced
-  }
-  const std::uint64_t bit = std::uint64_t{1} << (t % 64);
-  if (on) {
-    __atomic_fetch_or(&counting_[t / 64], bit, __ATOMIC_SEQ_CST);
-  } else {
-    __atomic_fetch_and(&counting_[t / 64], ~bit, __ATOMIC_SEQ_CST);
-  }
-}
-
 bool BpfProgram::add_member(pid_t tgid, bool counting, bool attached) {
-  const auto key = static_cast<__u32>(tgid);
-  const sm_member member{static_cast<__u8>(counting),
-                         static_cast<__u8>(attached)};
-  if (bpf_map__update_elem(skel_->maps.traced, &key, sizeof key, &member,
-                           sizeof member, BPF_ANY) != 0) {
+  const auto t = static_cast<std::uint32_t>(tgid);
+  if (t / 64 >= traced_entries_) {
+    errno = ERANGE; // beyond kernel.pid_max at load
     return false;
   }
-  set_counting(tgid, counting);
+  sm_members &b = traced_[t / 64];
+  const std::uint64_t bit = std::uint64_t{1} << (t % 64);
+  const auto set = [bit](__u64 &bits, bool on) {
+    if (on) {
+      __atomic_fetch_or(&bits, bit, __ATOMIC_SEQ_CST);
+    } else {
+      __atomic_fetch_and(&bits, ~bit, __ATOMIC_SEQ_CST);
+    }
+  };
+  set(b.attached, attached);
+  set(b.counting, counting);
+  set(b.member, true);
   return true;
 }
 
 void BpfProgram::remove_member(pid_t tgid) {
-  const auto key = static_cast<__u32>(tgid);
-  set_counting(tgid, false);
-  bpf_map__delete_elem(skel_->maps.traced, &key, sizeof key, 0);
+  const auto t = static_cast<std::uint32_t>(tgid);
+  if (t / 64 >= traced_entries_) {
+    return;
+  }
+  sm_members &b = traced_[t / 64];
+  const std::uint64_t keep = ~(std::uint64_t{1} << (t % 64));
+  __atomic_fetch_and(&b.counting, keep, __ATOMIC_SEQ_CST);
+  __atomic_fetch_and(&b.attached, keep, __ATOMIC_SEQ_CST);
+  __atomic_fetch_and(&b.member, keep, __ATOMIC_SEQ_CST);
 }
 
 std::vector<BpfProgram::Member> BpfProgram::members() const {
   std::vector<Member> out;
-  const int fd = bpf_map__fd(skel_->maps.traced);
-  __u32 key = 0;
-  const __u32 *prev = nullptr;
-  while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-    sm_member member{};
-    if (bpf_map_lookup_elem(fd, &key, &member) == 0) {
-      out.push_back({static_cast<pid_t>(key), member.attached != 0});
+  for (std::size_t i = 0; i < traced_entries_; ++i) {
+    const std::uint64_t member =
+        __atomic_load_n(&traced_[i].member, __ATOMIC_SEQ_CST);
+    if (member == 0) {
+      continue;
     }
-    prev = &key;
+    const std::uint64_t attached =
+        __atomic_load_n(&traced_[i].attached, __ATOMIC_SEQ_CST);
+    for (unsigned bit = 0; bit < 64; ++bit) {
+      if ((member >> bit) & 1) {
+        out.push_back(
+            {static_cast<pid_t>(i * 64 + bit), ((attached >> bit) & 1) != 0});
+      }
+    }
   }
   return out;
 }
 
 bool BpfProgram::no_members() const {
-  __u32 key = 0;
-  return bpf_map_get_next_key(bpf_map__fd(skel_->maps.traced), nullptr, &key) !=
-         0;
+  for (std::size_t i = 0; i < traced_entries_; ++i) {
+    if (__atomic_load_n(&traced_[i].member, __ATOMIC_SEQ_CST) != 0) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::uint64_t BpfProgram::staged_keys() const {

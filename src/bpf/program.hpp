@@ -63,8 +63,6 @@ class BpfProgram {
 
  private:
   explicit BpfProgram(syscallmon_bpf *skel) : skel_(skel) {}
-  // The member's bit in the counting bitmap.
-  void set_counting(pid_t tgid, bool on);
 
   syscallmon_bpf *skel_;
   // Which staging map the program writes: 0 a (also while the active slot
@@ -72,9 +70,9 @@ class BpfProgram {
   int current_ = 0;
   std::uint64_t seq_at_swap_ = 0;
   std::uint32_t capacity_ = 0;
-  UniqueFd staging_b_;                // created at the first swap
-  std::uint64_t *counting_ = nullptr; // the mmap'ed counting bitmap
-  std::size_t counting_bytes_ = 0;
+  UniqueFd staging_b_;           // created at the first swap
+  sm_members *traced_ = nullptr; // the mmap'ed traced set
+  std::size_t traced_entries_ = 0;
 };
 
 } // namespace syscallmon

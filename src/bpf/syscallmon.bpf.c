@@ -37,7 +37,7 @@ const volatile __u32 off_cred_uid;
 /* Read by user space through the mmap'ed .bss. */
 __u64 seq;     /* keys inserted so far: each key's first_seq */
 __u64 lost;    /* calls not counted: the staging map was full */
-__u64 orphans; /* children not followed: the traced map was full */
+__u64 orphans; /* children not followed: tgid beyond the traced array */
 
 /* The first staging map. Its twin for the swaps, staging_b, is created by
  * user space at the first swap (program.cpp): a run that never swaps (no
@@ -73,27 +73,20 @@ struct {
   __array(values, struct staging_template);
 } active SEC(".maps");
 
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 65536);
-  __uint(map_flags, BPF_F_NO_PREALLOC);
-  __type(key, __u32); /* tgid */
-  __type(value, struct sm_member);
-} traced SEC(".maps");
-
-/* The traced processes that count, one bit per tgid (word tgid / 64, bit
- * tgid % 64): what sys_enter asks of every call on the machine, in a few
- * instructions where a hash lookup costs ~35 ns. Kept with traced: set
- * when a member counts, cleared when it leaves. User space sizes it to
- * pid_max and maps it; a tgid beyond it (pid_max raised since) is looked
- * up in traced. */
+/* The traced set as bitmaps (struct sm_members: 64 tgids per entry): what
+ * sys_enter asks of every call on the machine is one bit, a few
+ * instructions where a hash lookup costs ~35 ns, and there is no hash to
+ * create at start-up. User space sizes it to kernel.pid_max (512 entries,
+ * 12 KiB at the default 32768) and maps it; bits change only through
+ * atomic operations, here and there. A child whose tgid is beyond it
+ * (pid_max raised since the load) is not followed: counted in orphans. */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, 1); /* set at load */
   __uint(map_flags, BPF_F_MMAPABLE);
   __type(key, __u32);
-  __type(value, __u64);
-} counting SEC(".maps");
+  __type(value, struct sm_members);
+} traced SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -140,27 +133,21 @@ static __always_inline int is_compat(struct task_struct *task) {
   return (task_u32(task, off_ti_status) & TS_COMPAT) != 0;
 }
 
-static __always_inline void set_counting(__u32 tgid, int on) {
-  __u32 word = tgid / 64;
-  __u64 *w = bpf_map_lookup_elem(&counting, &word);
-  if (!w)
-    return;
-  __u64 bit = 1ULL << (tgid % 64);
-  if (on)
-    __sync_fetch_and_or(w, bit);
-  else
-    __sync_fetch_and_and(w, ~bit);
+/* tgid's entry of the traced array; NULL beyond it. */
+static __always_inline struct sm_members *members_of(__u32 tgid) {
+  __u32 entry = tgid / 64;
+  return bpf_map_lookup_elem(&traced, &entry);
+}
+
+static __always_inline int has_bit(__u64 bits, __u32 tgid) {
+  return (bits >> (tgid % 64)) & 1;
 }
 
 static __always_inline int counted(__u32 tgid) {
   if (system_wide)
     return tgid != self_tgid;
-  __u32 word = tgid / 64;
-  __u64 *w = bpf_map_lookup_elem(&counting, &word);
-  if (w)
-    return (*w >> (tgid % 64)) & 1;
-  struct sm_member *m = bpf_map_lookup_elem(&traced, &tgid);
-  return m && m->counting;
+  struct sm_members *b = members_of(tgid);
+  return b && has_bit(b->counting, tgid);
 }
 
 /* The key's comm and uid, as the task has them now. */
@@ -271,16 +258,21 @@ int on_fork(struct bpf_raw_tracepoint_args *ctx) {
   if (pid != tgid)
     return 0; /* a thread: its process is traced already, or not */
   __u32 parent = bpf_get_current_pid_tgid() >> 32;
-  struct sm_member *m = bpf_map_lookup_elem(&traced, &parent);
-  if (!m)
+  struct sm_members *p = members_of(parent);
+  if (!p || !has_bit(p->member, parent))
     return 0;
-  struct sm_member joined = *m;
-  if (bpf_map_update_elem(&traced, &tgid, &joined, BPF_ANY) != 0) {
+  struct sm_members *c = members_of(tgid);
+  if (!c) {
     __sync_fetch_and_add(&orphans, 1);
     return 0;
   }
-  if (joined.counting)
-    set_counting(tgid, 1);
+  /* The child inherits the parent's flags; member last. */
+  __u64 bit = 1ULL << (tgid % 64);
+  if (has_bit(p->attached, parent))
+    __sync_fetch_and_or(&c->attached, bit);
+  if (has_bit(p->counting, parent))
+    __sync_fetch_and_or(&c->counting, bit);
+  __sync_fetch_and_or(&c->member, bit);
   return 0;
 }
 
@@ -297,9 +289,15 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx) {
   void *task = (void *)bpf_get_current_task();
   void *signal = 0;
   bpf_probe_read_kernel(&signal, sizeof signal, task + off_task_signal);
-  if (signal && read_u32(signal, off_signal_live) == 0 &&
-      bpf_map_delete_elem(&traced, &tgid) == 0)
-    set_counting(tgid, 0);
+  if (!signal || read_u32(signal, off_signal_live) != 0)
+    return 0;
+  struct sm_members *b = members_of(tgid);
+  if (b && has_bit(b->member, tgid)) {
+    __u64 keep = ~(1ULL << (tgid % 64));
+    __sync_fetch_and_and(&b->counting, keep);
+    __sync_fetch_and_and(&b->attached, keep);
+    __sync_fetch_and_and(&b->member, keep);
+  }
   return 0;
 }
 
@@ -311,11 +309,9 @@ int on_exec(struct bpf_raw_tracepoint_args *ctx) {
   __u64 id = bpf_get_current_pid_tgid();
   __u32 tid = (__u32)id;
   __u32 tgid = id >> 32;
-  struct sm_member *m = bpf_map_lookup_elem(&traced, &tgid);
-  if (m) {
-    m->counting = 1;
-    set_counting(tgid, 1);
-  }
+  struct sm_members *b = members_of(tgid);
+  if (b && has_bit(b->member, tgid))
+    __sync_fetch_and_or(&b->counting, 1ULL << (tgid % 64));
   __u32 old_tid = (__u32)ctx->args[1];
   if ((want_errors || want_time) && old_tid != tid) {
     struct sm_pending *p = bpf_map_lookup_elem(&pending, &old_tid);
