@@ -36,7 +36,8 @@ class BpfProgram {
   BpfProgram(const BpfProgram &) = delete;
   BpfProgram &operator=(const BpfProgram &) = delete;
 
-  // The traced set: tgid -> member.
+  // The traced set (bitmaps shared with the program). add_member fails
+  // with ERANGE for a tgid beyond kernel.pid_max at load.
   bool add_member(pid_t tgid, bool counting, bool attached);
   void remove_member(pid_t tgid);
   // The members' tgids, those joined through -p marked.
