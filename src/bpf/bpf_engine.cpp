@@ -272,7 +272,11 @@ void BpfEngine::stop(int sig) {
 }
 
 void BpfEngine::flush() {
-  auto drain = program_->take_staged();
+  // Once the command and every process it left have exited, nothing writes
+  // to the staging map any more: drain it without the swap's wait.
+  const bool quiescent =
+      !command_running_ && !config_.system_wide && program_->no_members();
+  auto drain = program_->take_staged(quiescent);
   apply_staged(drain.records, table_);
   drain_failed_ = !drain.error.empty();
   if (drain_failed_ && !drain_warned_) {
@@ -290,9 +294,10 @@ void BpfEngine::flush() {
   if (const std::uint64_t orphans = program_->orphans();
       orphans > orphans_seen_) {
     orphans_seen_ = orphans;
-    spdlog::warn("{} processes not followed so far (the traced set of {} "
-                 "was full): their calls are not counted",
-                 orphans, program_->traced_capacity());
+    spdlog::warn("{} processes not followed so far (their pid is beyond "
+                 "kernel.pid_max as it was at start): their calls are not "
+                 "counted",
+                 orphans);
   }
 }
 
@@ -315,7 +320,6 @@ std::unique_ptr<Engine> start_bpf_engine(const EngineConfig &config,
   pc.system_wide = config.system_wide;
   pc.offsets = *offsets;
   pc.staging_entries = map_entries("SYSCALLMON_BPF_STAGING_ENTRIES");
-  pc.traced_entries = map_entries("SYSCALLMON_BPF_TRACED_ENTRIES");
   auto program = BpfProgram::load(pc);
   if (!program) {
     throw FatalError(kExitFailure, program.error().message);

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <utility>
 
 #include "syscallmon/unique_fd.hpp"
 
@@ -60,14 +61,26 @@ std::optional<std::size_t> extra_bytes(unsigned kind, unsigned vlen) {
 // The member byte offsets of the structs we need: "struct.member" -> off.
 using Found = std::map<std::string, std::uint32_t, std::less<>>;
 
+// The members the program needs. The scan stops once it has them all
+// (task_struct and cred come early in vmlinux's BTF: most of its 5 MB is
+// never read).
+constexpr std::pair<std::string_view, std::string_view> kWanted[] = {
+    {"task_struct", "pid"},    {"task_struct", "tgid"},
+    {"task_struct", "signal"}, {"task_struct", "thread_info"},
+    {"task_struct", "comm"},   {"task_struct", "cred"},
+    {"signal_struct", "live"}, {"thread_info", "status"},
+    {"cred", "uid"},
+};
+
+bool wanted_struct(std::string_view s) {
+  return std::any_of(std::begin(kWanted), std::end(kWanted),
+                     [&](const auto &w) { return w.first == s; });
+}
+
 bool wanted(std::string_view s, std::string_view m) {
-  if (s == "task_struct") {
-    return m == "pid" || m == "tgid" || m == "signal" || m == "thread_info";
-  }
-  if (s == "signal_struct") {
-    return m == "live";
-  }
-  return s == "thread_info" && m == "status";
+  return std::any_of(
+      std::begin(kWanted), std::end(kWanted),
+      [&](const auto &w) { return w.first == s && w.second == m; });
 }
 
 } // namespace
@@ -93,7 +106,8 @@ Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf) {
     return {s, ::strnlen(s, strs.size() - off)};
   };
   Found found;
-  for (std::size_t off = 0; off + sizeof(btf_type) <= types.size();) {
+  for (std::size_t off = 0; off + sizeof(btf_type) <= types.size() &&
+                            found.size() < std::size(kWanted);) {
     btf_type t{};
     std::memcpy(&t, types.data() + off, sizeof t);
     off += sizeof t;
@@ -104,8 +118,9 @@ Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf) {
       return Error{
           fmt::format("kernel BTF has a type of unknown kind {}", kind)};
     }
-    if (kind == BTF_KIND_STRUCT) {
-      const std::string_view sname = name(t.name_off);
+    const std::string_view sname =
+        kind == BTF_KIND_STRUCT ? name(t.name_off) : std::string_view();
+    if (kind == BTF_KIND_STRUCT && wanted_struct(sname)) {
       for (unsigned i = 0; i < vlen; ++i) {
         btf_member m{};
         std::memcpy(&m, types.data() + off + i * sizeof m, sizeof m);
@@ -137,6 +152,14 @@ Result<KernelOffsets> parse_kernel_offsets(std::span<const std::uint8_t> btf) {
     if (const auto status = get("thread_info.status")) {
       o.thread_status = *ti + *status;
     }
+  }
+  const auto comm = get("task_struct.comm");
+  const auto cred = get("task_struct.cred");
+  const auto uid = get("cred.uid");
+  if (comm && cred && uid) {
+    o.task_comm = *comm;
+    o.task_cred = *cred;
+    o.cred_uid = *uid;
   }
   return o;
 }

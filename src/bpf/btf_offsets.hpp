@@ -19,6 +19,11 @@ struct KernelOffsets {
   // task_struct.thread_info.status, where TS_COMPAT marks a 32-bit call;
   // 0 if this kernel has none (every call is then taken as native).
   std::uint32_t thread_status = 0;
+  // task_struct.comm, task_struct.cred and cred.uid, read directly at each
+  // call; 0 if not found (the program then calls the helpers).
+  std::uint32_t task_comm = 0;
+  std::uint32_t task_cred = 0;
+  std::uint32_t cred_uid = 0;
 };
 
 // Finds the offsets in raw BTF bytes. Pure: no OS access.

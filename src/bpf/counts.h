@@ -26,10 +26,12 @@ struct sm_count_value {
   __u64 first_seq; /* when the key first appeared: the FIFO order */
 };
 
-/* A traced process (the traced map's value). */
-struct sm_member {
-  __u8 counting; /* 0 for the launched child until its exec */
-  __u8 attached; /* joined through -p (or a child of such a process) */
+/* The traced set, 64 tgids per entry of the traced array (entry tgid / 64,
+ * bit tgid % 64), in three bitmaps. */
+struct sm_members {
+  __u64 member;   /* traced */
+  __u64 counting; /* and counted: 0 for the launched child until its exec */
+  __u64 attached; /* joined through -p (or a child of such a process) */
 };
 
 /* A call in progress, for its exit (--errors, --time). */

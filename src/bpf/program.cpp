@@ -1,5 +1,6 @@
 #include "program.hpp"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -42,6 +43,21 @@ int log_libbpf(libbpf_print_level level, const char *format, va_list args) {
   return 0;
 }
 
+// The traced array's size: one bit per possible tgid, 64 per entry
+// (kernel.pid_max; 12 KiB at the default 32768, 1.5 MiB at the largest).
+std::uint32_t traced_entries() {
+  constexpr long kPidMaxLimit = 4L * 1024 * 1024; // PID_MAX_LIMIT, 64-bit
+  long pid_max = kPidMaxLimit;
+  if (std::FILE *f = std::fopen("/proc/sys/kernel/pid_max", "re")) {
+    long v = 0;
+    if (std::fscanf(f, "%ld", &v) == 1 && v > 0 && v <= kPidMaxLimit) {
+      pid_max = v;
+    }
+    std::fclose(f);
+  }
+  return static_cast<std::uint32_t>((pid_max + 63) / 64);
+}
+
 void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   auto &ro = *skel.rodata;
   for (std::size_t arch = 0; arch < SM_ARCHES; ++arch) {
@@ -64,16 +80,20 @@ void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   ro.off_task_signal = config.offsets.task_signal;
   ro.off_signal_live = config.offsets.signal_live;
   ro.off_ti_status = config.offsets.thread_status;
+  ro.off_task_comm = config.offsets.task_comm;
+  ro.off_task_cred = config.offsets.task_cred;
+  ro.off_cred_uid = config.offsets.cred_uid;
+  bpf_map__set_max_entries(skel.maps.traced, traced_entries());
   // The exit program costs a second run per call: only when its results
   // are wanted, as the ptrace engine adds exit stops only then.
   bpf_program__set_autoload(skel.progs.on_sys_exit,
                             config.count.errors || config.count.time);
-  if (config.traced_entries != 0) {
-    bpf_map__set_max_entries(skel.maps.traced, config.traced_entries);
+  // The calls in progress are kept only for their exit.
+  if (!config.count.errors && !config.count.time) {
+    bpf_map__set_max_entries(skel.maps.pending, 1);
   }
   if (config.staging_entries != 0) {
     bpf_map__set_max_entries(skel.maps.staging_a, config.staging_entries);
-    bpf_map__set_max_entries(skel.maps.staging_b, config.staging_entries);
   }
 }
 
@@ -103,6 +123,18 @@ BpfProgram::load(const ProgramConfig &config) {
   if (const int err = syscallmon_bpf__load(skel); err != 0) {
     return Error{load_error(-err)};
   }
+  // The traced set, shared with the program: bits are set and cleared
+  // with atomic operations, as the program does.
+  const std::size_t entries = bpf_map__max_entries(skel->maps.traced);
+  void *bits =
+      ::mmap(nullptr, entries * sizeof(sm_members), PROT_READ | PROT_WRITE,
+             MAP_SHARED, bpf_map__fd(skel->maps.traced), 0);
+  if (bits == MAP_FAILED) {
+    return Error{fmt::format("cannot map the BPF program's traced set: {}",
+                             std::strerror(errno))};
+  }
+  program->traced_ = static_cast<sm_members *>(bits);
+  program->traced_entries_ = entries;
   if (const int err = syscallmon_bpf__attach(skel); err != 0) {
     return Error{fmt::format(
         "cannot attach to the raw_syscalls and sched tracepoints: {}",
@@ -111,24 +143,51 @@ BpfProgram::load(const ProgramConfig &config) {
   return program;
 }
 
-BpfProgram::~BpfProgram() { syscallmon_bpf__destroy(skel_); }
+BpfProgram::~BpfProgram() {
+  if (traced_ != nullptr) {
+    ::munmap(traced_, traced_entries_ * sizeof(sm_members));
+  }
+  syscallmon_bpf__destroy(skel_);
+}
 
 bool BpfProgram::add_member(pid_t tgid, bool counting, bool attached) {
-  const auto key = static_cast<__u32>(tgid);
-  const sm_member member{static_cast<__u8>(counting),
-                         static_cast<__u8>(attached)};
-  return bpf_map__update_elem(skel_->maps.traced, &key, sizeof key, &member,
-                              sizeof member, BPF_ANY) == 0;
+  const auto t = static_cast<std::uint32_t>(tgid);
+  if (t / 64 >= traced_entries_) {
+    errno = ERANGE; // beyond kernel.pid_max at load
+    return false;
+  }
+  sm_members &b = traced_[t / 64];
+  const std::uint64_t bit = std::uint64_t{1} << (t % 64);
+  const auto set = [bit](__u64 &bits, bool on) {
+    if (on) {
+      __atomic_fetch_or(&bits, bit, __ATOMIC_SEQ_CST);
+    } else {
+      __atomic_fetch_and(&bits, ~bit, __ATOMIC_SEQ_CST);
+    }
+  };
+  set(b.attached, attached);
+  set(b.counting, counting);
+  set(b.member, true);
+  return true;
 }
 
 void BpfProgram::remove_member(pid_t tgid) {
-  const auto key = static_cast<__u32>(tgid);
-  bpf_map__delete_elem(skel_->maps.traced, &key, sizeof key, 0);
+  const auto t = static_cast<std::uint32_t>(tgid);
+  if (t / 64 >= traced_entries_) {
+    return;
+  }
+  sm_members &b = traced_[t / 64];
+  const std::uint64_t keep = ~(std::uint64_t{1} << (t % 64));
+  __atomic_fetch_and(&b.counting, keep, __ATOMIC_SEQ_CST);
+  __atomic_fetch_and(&b.attached, keep, __ATOMIC_SEQ_CST);
+  __atomic_fetch_and(&b.member, keep, __ATOMIC_SEQ_CST);
 }
 
 bool BpfProgram::wait_for_programs() {
-  bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
-  const int fd = bpf_map__fd(maps[current_]);
+  // The slot set to the map in use (staging_a while it is empty): the
+  // programs see the same map, and the update waits for them.
+  const int fd =
+      current_ == 0 ? bpf_map__fd(skel_->maps.staging_a) : staging_b_.get();
   const __u32 zero = 0;
   return bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &fd,
                              BPF_ANY) == 0;
@@ -154,23 +213,31 @@ void BpfProgram::remove_attached() {
 
 std::vector<BpfProgram::Member> BpfProgram::members() const {
   std::vector<Member> out;
-  const int fd = bpf_map__fd(skel_->maps.traced);
-  __u32 key = 0;
-  const __u32 *prev = nullptr;
-  while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-    sm_member member{};
-    if (bpf_map_lookup_elem(fd, &key, &member) == 0) {
-      out.push_back({static_cast<pid_t>(key), member.attached != 0});
+  for (std::size_t i = 0; i < traced_entries_; ++i) {
+    const std::uint64_t member =
+        __atomic_load_n(&traced_[i].member, __ATOMIC_SEQ_CST);
+    if (member == 0) {
+      continue;
     }
-    prev = &key;
+    const std::uint64_t attached =
+        __atomic_load_n(&traced_[i].attached, __ATOMIC_SEQ_CST);
+    for (unsigned bit = 0; bit < 64; ++bit) {
+      if ((member >> bit) & 1) {
+        out.push_back(
+            {static_cast<pid_t>(i * 64 + bit), ((attached >> bit) & 1) != 0});
+      }
+    }
   }
   return out;
 }
 
 bool BpfProgram::no_members() const {
-  __u32 key = 0;
-  return bpf_map_get_next_key(bpf_map__fd(skel_->maps.traced), nullptr, &key) !=
-         0;
+  for (std::size_t i = 0; i < traced_entries_; ++i) {
+    if (__atomic_load_n(&traced_[i].member, __ATOMIC_SEQ_CST) != 0) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::uint64_t BpfProgram::staged_keys() const {
@@ -185,26 +252,38 @@ std::uint64_t BpfProgram::orphans() const {
   return __atomic_load_n(&skel_->bss->orphans, __ATOMIC_RELAXED);
 }
 
-std::uint32_t BpfProgram::traced_capacity() const {
-  return bpf_map__max_entries(skel_->maps.traced);
-}
-
-BpfProgram::Drain BpfProgram::take_staged() {
+BpfProgram::Drain BpfProgram::take_staged(bool quiescent) {
   Drain drain;
-  bpf_map *maps[2] = {skel_->maps.staging_a, skel_->maps.staging_b};
-  const int old_fd = bpf_map__fd(maps[current_]);
-  const int next_fd = bpf_map__fd(maps[1 - current_]);
-  const __u32 zero = 0;
-  // The update of a map-in-map slot returns after an RCU grace period:
-  // no program still holds the old map.
-  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &next_fd,
-                          BPF_ANY) != 0) {
-    // Nothing taken: the records stay where they are.
-    drain.error =
-        fmt::format("cannot swap the staging maps: {}", std::strerror(errno));
-    return drain;
+  if (!quiescent && !staging_b_.valid()) {
+    // staging_a's twin, as the inner-map template wants it: a hash of the
+    // same key, value and flags.
+    LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+    staging_b_.reset(bpf_map_create(BPF_MAP_TYPE_HASH, "staging_b",
+                                    sizeof(sm_count_key),
+                                    sizeof(sm_count_value), capacity_, &opts));
+    if (!staging_b_.valid()) {
+      // Nothing taken: the records stay where they are.
+      drain.error = fmt::format("cannot create the second staging map: {}",
+                                std::strerror(errno));
+      return drain;
+    }
   }
-  current_ = 1 - current_;
+  const int fds[2] = {bpf_map__fd(skel_->maps.staging_a), staging_b_.get()};
+  const int old_fd = fds[current_];
+  if (!quiescent) {
+    const int next_fd = fds[1 - current_];
+    const __u32 zero = 0;
+    // The update of a map-in-map slot returns after an RCU grace period:
+    // no program still holds the old map.
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.active), &zero, &next_fd,
+                            BPF_ANY) != 0) {
+      // Nothing taken: the records stay where they are.
+      drain.error =
+          fmt::format("cannot swap the staging maps: {}", std::strerror(errno));
+      return drain;
+    }
+    current_ = 1 - current_;
+  }
   seq_at_swap_ = __atomic_load_n(&skel_->bss->seq, __ATOMIC_RELAXED);
 
   auto &out = drain.records;

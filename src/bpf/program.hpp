@@ -14,6 +14,7 @@
 #include "staging.hpp"
 #include "syscallmon/engine.hpp"
 #include "syscallmon/result.hpp"
+#include "syscallmon/unique_fd.hpp"
 
 struct syscallmon_bpf; // the generated skeleton
 
@@ -26,7 +27,6 @@ struct ProgramConfig {
   bool system_wide = false;
   KernelOffsets offsets;
   std::uint32_t staging_entries = 0; // 0: the program's default
-  std::uint32_t traced_entries = 0;  // 0: the program's default
 };
 
 class BpfProgram {
@@ -37,7 +37,8 @@ class BpfProgram {
   BpfProgram(const BpfProgram &) = delete;
   BpfProgram &operator=(const BpfProgram &) = delete;
 
-  // The traced set: tgid -> member.
+  // The traced set (bitmaps shared with the program). add_member fails
+  // with ERANGE for a tgid beyond kernel.pid_max at load.
   bool add_member(pid_t tgid, bool counting, bool attached);
   void remove_member(pid_t tgid);
   // Stops counting and following the members joined through -p and
@@ -65,12 +66,15 @@ class BpfProgram {
   // A record is deleted only once it is read: what a failure leaves in
   // the kernel is taken at the next drain (the old map is the active one
   // again after the next swap).
-  Drain take_staged();
+  // quiescent: no traced process is left to write to the map, so a plain
+  // drain is exact and the swap's wait (an RCU grace period, 12-16 ms
+  // here) is saved.
+  Drain take_staged(bool quiescent = false);
   // Calls not counted because the staging map was full, since load.
   std::uint64_t lost_calls() const;
-  // Processes not followed because the traced map was full, since load.
+  // Children not followed since load: their tgid is beyond the traced
+  // set, sized to kernel.pid_max at load.
   std::uint64_t orphans() const;
-  std::uint32_t traced_capacity() const;
 
  private:
   // Returns once no program run that began before the call is running:
@@ -80,9 +84,14 @@ class BpfProgram {
   explicit BpfProgram(syscallmon_bpf *skel) : skel_(skel) {}
 
   syscallmon_bpf *skel_;
-  int current_ = 0; // which staging map the program writes: 0 a, 1 b
+  // Which staging map the program writes: 0 a (also while the active slot
+  // is still empty), 1 b.
+  int current_ = 0;
   std::uint64_t seq_at_swap_ = 0;
   std::uint32_t capacity_ = 0;
+  UniqueFd staging_b_;           // created at the first swap
+  sm_members *traced_ = nullptr; // the mmap'ed traced set
+  std::size_t traced_entries_ = 0;
 };
 
 } // namespace syscallmon

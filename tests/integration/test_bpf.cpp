@@ -160,21 +160,6 @@ TEST_CASE("bpf: failures and times that find the staging map full are lost "
   CHECK(made + errors + lost <= 101);
 }
 
-TEST_CASE("bpf: processes the full traced set cannot take are reported",
-          "[bpf]") {
-  NEEDS_BPF();
-  // A set of one: the launched command, and none of its 3 children.
-  ::setenv("SYSCALLMON_BPF_TRACED_ENTRIES", "1", 1);
-  Outcome o;
-  const auto r =
-      run_bpf({"-e", "write", "--", helper("hw_fork"), "3", "5"}, &o);
-  ::unsetenv("SYSCALLMON_BPF_TRACED_ENTRIES");
-  CHECK(o.exit_code == 0);
-  CHECK(r["total_calls"] == 0);
-  CHECK(o.err == "syscallmon: warning: 3 processes not followed so far (the "
-                 "traced set of 1 was full): their calls are not counted\n");
-}
-
 TEST_CASE("bpf: a bad staging size is a usage error", "[bpf]") {
   NEEDS_BPF();
   ::setenv("SYSCALLMON_BPF_STAGING_ENTRIES", "lots", 1);
@@ -419,4 +404,18 @@ TEST_CASE("bpf: SIGTERM is forwarded and the exit status comes through",
   const auto r = mon.report();
   CHECK(r["exit_status"] == 128 + SIGTERM);
   CHECK(calls(r, "write") > 0);
+}
+
+TEST_CASE("bpf: 32-bit calls get their own [i386] rows", "[bpf][i386]") {
+  NEEDS_BPF();
+  if (auto why = i386_unavailable()) {
+    SKIP_TEST(*why);
+  }
+  // The program reads TS_COMPAT straight from the task (btf_offsets.cpp):
+  // a wrong offset would put these calls in x86_64 rows.
+  const auto r = run_bpf({"--", helper("hw_rw32"), "11"});
+  CHECK(calls(r, "write", "hw_rw32", "i386") == 11);
+  CHECK(calls(r, "read", "hw_rw32", "i386") == 11);
+  CHECK(calls(r, "openat", "hw_rw32", "i386") == 2);
+  CHECK(calls(r, "write", "", "x86_64") == 0);
 }

@@ -80,7 +80,7 @@ class BtfBuilder {
 
 // The structs the program reads, at this machine's kernel's offsets, with
 // an int and an enum around them (kinds whose extra bytes must be skipped).
-BtfBuilder kernel_like_btf(bool with_live = true) {
+BtfBuilder kernel_like_btf(bool with_live = true, bool with_cred = true) {
   BtfBuilder b;
   b.type(b.str("int"), BTF_KIND_INT, 0, 4);
   b.u32(32);
@@ -92,13 +92,18 @@ BtfBuilder kernel_like_btf(bool with_live = true) {
   b.type(b.str("thread_info"), BTF_KIND_STRUCT, 2, 24);
   b.member("flags", 0);
   b.member("status", 16);
-  b.type(b.str("task_struct"), BTF_KIND_STRUCT, 4, 4096);
+  b.type(b.str("task_struct"), BTF_KIND_STRUCT, 6, 4096);
   b.member("thread_info", 0);
   b.member("pid", 1264);
   b.member("tgid", 1268);
   b.member("signal", 1848);
+  b.member("cred", 1736);
+  b.member("comm", 1752);
   b.type(b.str("signal_struct"), BTF_KIND_STRUCT, 1, 1024);
   b.member(with_live ? "live" : "nr_threads", 4);
+  b.type(b.str(with_cred ? "cred" : "kred"), BTF_KIND_STRUCT, 2, 184);
+  b.member("usage", 0);
+  b.member("uid", 8);
   return b;
 }
 
@@ -165,6 +170,19 @@ TEST_CASE("kernel offsets are found in BTF", "[bpf]") {
   CHECK(o.value().task_signal == 1848);
   CHECK(o.value().signal_live == 4);
   CHECK(o.value().thread_status == 16);
+  CHECK(o.value().task_comm == 1752);
+  CHECK(o.value().task_cred == 1736);
+  CHECK(o.value().cred_uid == 8);
+}
+
+TEST_CASE("without cred.uid in BTF comm and uid are left to the helpers",
+          "[bpf]") {
+  const auto blob = kernel_like_btf(true, false).blob();
+  const auto o = parse_kernel_offsets(blob);
+  REQUIRE(o.ok());
+  CHECK(o.value().task_comm == 0);
+  CHECK(o.value().task_cred == 0);
+  CHECK(o.value().cred_uid == 0);
 }
 
 TEST_CASE("BTF without the fields, of an unknown kind or cut short is an "
@@ -174,7 +192,8 @@ TEST_CASE("BTF without the fields, of an unknown kind or cut short is an "
   CHECK(parse_kernel_offsets(no_live).error().message ==
         "kernel BTF lacks task_struct.pid, tgid, signal or "
         "signal_struct.live");
-  BtfBuilder odd = kernel_like_btf();
+  // (Before the structs: the scan stops once it has found them all.)
+  BtfBuilder odd;
   odd.type(0, 31, 0, 0);
   CHECK(parse_kernel_offsets(odd.blob()).error().message ==
         "kernel BTF has a type of unknown kind 31");
