@@ -137,6 +137,30 @@ void sleep_ms(int ms) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
+bool wait_catches(pid_t pid, int sig, double timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration<double>(timeout_s);
+  const std::string path = "/proc/" + std::to_string(pid) + "/status";
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status(path);
+    if (!status) {
+      return false;
+    }
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("SigCgt:", 0) == 0) {
+        const unsigned long long mask =
+            std::stoull(line.substr(7), nullptr, 16);
+        if ((mask >> (sig - 1)) & 1ULL) {
+          return true;
+        }
+      }
+    }
+    sleep_ms(5);
+  }
+  return false;
+}
+
 std::string temp_dir() {
   std::string tmpl =
       (std::filesystem::temp_directory_path() / "syscallmon-test.XXXXXX")

@@ -87,4 +87,9 @@ std::optional<std::string> needs_program(const std::string &path);
 // Sleeps for ms milliseconds.
 void sleep_ms(int ms);
 
+// Waits until pid catches sig (SigCgt in /proc/PID/status): a signal sent
+// earlier would meet its default action, as under ASan's slow start-up.
+// False if that takes longer than timeout_s or pid is gone.
+bool wait_catches(pid_t pid, int sig, double timeout_s = 20);
+
 } // namespace itest

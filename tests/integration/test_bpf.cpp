@@ -298,6 +298,7 @@ TEST_CASE("bpf: -p --interval counts a running process until SIGINT", "[bpf]") {
   const pid_t mon = spawn({syscallmon(), "--engine", "bpf", "-e", "write", "-p",
                            std::to_string(target), "--interval", "0.1"},
                           dir + "/out", dir + "/err");
+  REQUIRE(wait_catches(mon, SIGINT));
   sleep_ms(600);
   ::kill(mon, SIGINT);
   CHECK(wait_exit(mon) == 0);
@@ -380,6 +381,9 @@ TEST_CASE("bpf: a -p process forking while the run stops leaves no child "
       spawn({syscallmon(), "--engine", "bpf", "-q", "-o", "/dev/null", "-e",
              "write", "-p", std::to_string(target)},
             dir + "/out", dir + "/err");
+  // Its handlers first (ASan's start-up is slow under this fork storm),
+  // then time to attach and count.
+  REQUIRE(wait_catches(mon, SIGINT));
   sleep_ms(400);
   const auto start = std::chrono::steady_clock::now();
   ::kill(mon, SIGINT);
