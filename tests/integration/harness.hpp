@@ -93,3 +93,11 @@ void sleep_ms(int ms);
 bool wait_catches(pid_t pid, int sig, double timeout_s = 20);
 
 } // namespace itest
+
+// Skips the running test case where the bpf engine cannot run here.
+#define NEEDS_BPF()                                                            \
+  do {                                                                         \
+    if (const auto why_ = ::itest::bpf_unavailable()) {                        \
+      SKIP_TEST(*why_);                                                        \
+    }                                                                          \
+  } while (0)

@@ -19,13 +19,6 @@ using namespace itest;
 
 namespace {
 
-#define NEEDS_BPF()                                                            \
-  do {                                                                         \
-    if (const auto why_ = bpf_unavailable()) {                                 \
-      SKIP_TEST(*why_);                                                        \
-    }                                                                          \
-  } while (0)
-
 nlohmann::json run_bpf(std::vector<std::string> args,
                        Outcome *outcome = nullptr) {
   args.insert(args.begin(), {"--engine", "bpf"});

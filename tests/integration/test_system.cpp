@@ -21,13 +21,6 @@ using namespace itest;
 
 namespace {
 
-#define NEEDS_BPF()                                                            \
-  do {                                                                         \
-    if (const auto why_ = bpf_unavailable()) {                                 \
-      SKIP_TEST(*why_);                                                        \
-    }                                                                          \
-  } while (0)
-
 const std::string kPython = "/usr/bin/python3";
 
 // A comm no other process on the machine has: prefix and our pid.
