@@ -67,9 +67,16 @@ class Engine {
   // Counts until a signal arrives (true: act on it, then call again) or
   // nothing is left to count (false).
   virtual bool run() = 0;
-  // Forwards sig (0: none) to the command, and stops counting the attached
-  // processes (-p) and the system (--system).
-  virtual void stop(int sig) = 0;
+  // Who a signal passed on by stop() reaches.
+  enum class Reach {
+    command,  // the command, as a shell's kill; once it is gone, what it
+              // left behind
+    launched, // the command and every process it started (the live
+              // view's q: the run must end)
+  };
+  // Sends sig (0: none) to the launched processes reach names, and stops
+  // counting the attached processes (-p) and the system (--system).
+  virtual void stop(int sig, Reach reach) = 0;
   // Valid once run() has returned false.
   virtual EngineResult result() const = 0;
 

@@ -370,7 +370,7 @@ void drive_live(Engine &engine, const SignalRequests &req, LiveSession &live) {
     spdlog::info("counts cleared (c)");
   }
   if (keys.quit) {
-    engine.stop(live.quit_signal());
+    engine.stop(live.quit_signal(), Engine::Reach::launched);
   }
   if (req.resize) {
     live.resize();
@@ -398,7 +398,7 @@ EngineResult drive(Engine &engine, const EngineConfig &cfg, Reporter &reporter,
     // SIGINT is not forwarded in launch mode (the terminal sent it to the
     // command already), but with -p it still detaches, as --help says.
     if (req.terminate != 0 || (req.interrupt && !cfg.attach_pids.empty())) {
-      engine.stop(req.terminate);
+      engine.stop(req.terminate, Engine::Reach::command);
     }
     if (live != nullptr) {
       drive_live(engine, req, *live);

@@ -105,7 +105,7 @@ class BpfEngine final : public Engine {
   void launch();
   void attach_all();
   bool run() override;
-  void stop(int sig) override;
+  void stop(int sig, Reach reach) override;
   EngineResult result() const override { return result_; }
 
  protected:
@@ -114,7 +114,7 @@ class BpfEngine final : public Engine {
  private:
   void reap_command();
   bool done() const;
-  std::set<pid_t> signal_targets() const;
+  std::set<pid_t> signal_targets(Reach reach) const;
 
   EngineConfig config_;
   std::unique_ptr<BpfProgram> program_;
@@ -243,11 +243,12 @@ bool BpfEngine::run() {
   }
 }
 
-std::set<pid_t> BpfEngine::signal_targets() const {
+std::set<pid_t> BpfEngine::signal_targets(Reach reach) const {
   std::set<pid_t> targets;
   if (command_running_) {
     targets.insert(child_->pid());
-  } else {
+  }
+  if (!command_running_ || reach == Reach::launched) {
     // Once the command is gone, to what it left behind, which would
     // otherwise keep the run going.
     for (const auto &m : program_->members()) {
@@ -259,9 +260,9 @@ std::set<pid_t> BpfEngine::signal_targets() const {
   return targets;
 }
 
-void BpfEngine::stop(int sig) {
+void BpfEngine::stop(int sig, Reach reach) {
   if (sig != 0 && !config_.argv.empty()) {
-    forward_signal(sig, signal_targets());
+    forward_signal(sig, signal_targets(reach));
   }
   if (stopped_) {
     return;

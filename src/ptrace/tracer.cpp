@@ -192,25 +192,28 @@ void Tracer::track_event_gap(std::uint64_t now) {
   }
 }
 
-void Tracer::stop(int sig) {
+void Tracer::stop(int sig, Reach reach) {
   if (sig != 0) {
-    forward_signal(sig, signal_targets());
+    forward_signal(sig, signal_targets(reach));
   }
   if (!config_.attach_pids.empty() && !detaching_) {
     detach_all();
   }
 }
 
-std::set<pid_t> Tracer::signal_targets() const {
-  // To the command, as a shell would; once it is gone, to the processes
-  // it left behind, which would otherwise keep the run going.
+std::set<pid_t> Tracer::signal_targets(Reach reach) const {
+  // To the command, as a shell would; once it is gone (or for the whole
+  // run), to the processes it started, which would otherwise keep the run
+  // going.
   std::set<pid_t> targets;
   if (command_pid_ == 0) {
     return targets;
   }
-  if (tasks_.contains(command_pid_)) {
+  const bool running = tasks_.contains(command_pid_);
+  if (running) {
     targets.insert(command_pid_);
-  } else {
+  }
+  if (!running || reach == Reach::launched) {
     for (const auto &[tid, task] : tasks_) {
       if (task.seccomp) {
         targets.insert(task.tgid);

@@ -58,7 +58,7 @@ class Tracer final : public Engine {
 
   // Engine
   bool run() override;
-  void stop(int sig) override;
+  void stop(int sig, Reach reach) override;
   EngineResult result() const override { return result_; }
 
   // launch.cpp
@@ -75,7 +75,7 @@ class Tracer final : public Engine {
   void track_event_gap(std::uint64_t now);
   void dispatch(pid_t tid, WaitStatus status);
   // Who a signal syscallmon received goes to.
-  std::set<pid_t> signal_targets() const;
+  std::set<pid_t> signal_targets(Reach reach) const;
   Task &task_for(pid_t tid);
   Task &add_task(pid_t tid, const Task *parent, bool is_thread);
   void on_exit(pid_t tid, WaitStatus status);

@@ -552,6 +552,51 @@ TEST_CASE("live view under the bpf engine", "[live][tmux][bpf]") {
   CHECK(pane.file("after") == pane.file("before"));
 }
 
+TEST_CASE("live view: q ends every process the command started",
+          "[live][tmux]") {
+  if (auto why = tmux_missing()) {
+    SKIP_TEST(*why);
+  }
+  // A shell that leaves two helpers behind: a q that reached the shell
+  // alone left them running, and the run with them.
+  const std::string pace = helper("hw_pace");
+  std::vector<std::string> engines = {"ptrace"};
+  if (!bpf_unavailable()) {
+    engines.emplace_back("bpf");
+  }
+  for (const auto &engine : engines) {
+    INFO("engine " << engine);
+    {
+      Pane pane(120, 40,
+                live_cmd({"--engine", engine, "-e", "write", "--", "/bin/sh",
+                          "-c", pace + " 20 qa & " + pace + " 20 qb & wait"}),
+                Stdin::null);
+      pane.wait_for("both rows", [](const auto &s) {
+        return entry(s, "qa") && entry(s, "qb");
+      });
+      pane.keys({"q"});
+      CHECK(pane.exit_code() == 0);
+    }
+    {
+      // All of them ignore SIGTERM: the second q (SIGKILL) ends them all.
+      Pane pane(
+          120, 40,
+          live_cmd(
+              {"--engine", engine, "-e", "write", "--", "/bin/sh", "-c",
+               "trap '' TERM; " + pace + " 20 qc & " + pace + " 20 qd & wait"}),
+          Stdin::null);
+      pane.wait_for("both rows", [](const auto &s) {
+        return entry(s, "qc") && entry(s, "qd");
+      });
+      pane.keys({"q"});
+      pane.wait_for("the quitting footer",
+                    [](const auto &s) { return has(s, "q again: SIGKILL"); });
+      pane.keys({"q"});
+      CHECK(pane.exit_code() == 0);
+    }
+  }
+}
+
 TEST_CASE("live view watches the whole system", "[live][tmux][system]") {
   if (auto why = tmux_missing()) {
     SKIP_TEST(*why);
