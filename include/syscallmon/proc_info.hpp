@@ -31,6 +31,10 @@ std::optional<TaskStatus> read_status(pid_t tid);
 // it is gone.
 bool is_exiting(pid_t tid);
 
+// Whether the task is a kernel thread (PF_KTHREAD): it makes no system
+// calls of a program's. False if it is gone.
+bool is_kernel_thread(pid_t tid);
+
 // The tids listed in /proc/PID/task (empty if the process is gone).
 std::vector<pid_t> list_threads(pid_t pid);
 

@@ -69,6 +69,9 @@ TaskStatus check_attach_target(pid_t pid) {
   if (pid == ::getpid()) {
     throw attach_error(pid, "refusing to trace syscallmon itself");
   }
+  if (is_kernel_thread(pid)) {
+    throw attach_error(pid, "a kernel thread makes no system calls to count");
+  }
   if (::geteuid() != 0 && st->real_uid != ::getuid()) {
     throw attach_error(
         pid, fmt::format("Operation not permitted (it runs as uid {}; "

@@ -55,27 +55,43 @@ std::optional<std::string> read_comm(pid_t tid) {
   return comm;
 }
 
-bool is_exiting(pid_t tid) {
-  constexpr std::uint32_t kPfExiting = 0x4; // include/linux/sched.h
+namespace {
+
+// The task's PF_* flags (include/linux/sched.h), nullopt if it is gone.
+std::optional<std::uint32_t> task_flags(pid_t tid) {
   const auto text = read_small_file("/proc/" + std::to_string(tid) + "/stat");
   if (!text) {
-    return true;
+    return std::nullopt;
   }
   // "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm may
   // hold anything, so the fields are counted from its last ')'.
   const std::size_t paren = text->rfind(')');
   if (paren == std::string::npos) {
-    return true;
+    return std::nullopt;
   }
   std::string_view rest = std::string_view(*text).substr(paren + 1);
   for (int field = 3; field < 9; ++field) {
     const std::size_t space = rest.find(' ', 1);
     if (space == std::string_view::npos) {
-      return true;
+      return std::nullopt;
     }
     rest.remove_prefix(space);
   }
-  return (parse_number<std::uint32_t>(rest) & kPfExiting) != 0;
+  return parse_number<std::uint32_t>(rest);
+}
+
+} // namespace
+
+bool is_exiting(pid_t tid) {
+  constexpr std::uint32_t kPfExiting = 0x4;
+  const auto flags = task_flags(tid);
+  return !flags || (*flags & kPfExiting) != 0;
+}
+
+bool is_kernel_thread(pid_t tid) {
+  constexpr std::uint32_t kPfKthread = 0x00200000;
+  const auto flags = task_flags(tid);
+  return flags && (*flags & kPfKthread) != 0;
 }
 
 std::optional<TaskStatus> read_status(pid_t tid) {

@@ -303,6 +303,25 @@ TEST_CASE("attach errors are one line, exit 1 (usage: 2)", "[attach][errors]") {
   o = run({syscallmon(), "-p", std::to_string(::getpid())});
   CHECK(o.exit_code == 1);
   CHECK(o.err.find("ancestor") != std::string::npos);
+
+  // kthreadd (pid 2 on every Linux): a kernel thread, under both engines
+  // (bpf accepted it and counted nothing until stopped).
+  std::vector<std::vector<std::string>> engines;
+  if (read_file("/proc/2/comm") == "kthreadd\n") { // not in a container
+    engines.emplace_back();
+  }
+  if (!engines.empty() && !bpf_unavailable()) {
+    engines.push_back({"--engine", "bpf"});
+  }
+  for (auto args : engines) {
+    args.insert(args.begin(), syscallmon());
+    args.insert(args.end(), {"-p", "2"});
+    o = run(args, 10);
+    INFO(args.size());
+    CHECK(o.exit_code == 1);
+    CHECK(o.err == "syscallmon: attach to pid 2: a kernel thread makes no "
+                   "system calls to count\n");
+  }
 }
 
 TEST_CASE("attaching to pid 1 as an unprivileged user is refused",
