@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -241,7 +242,8 @@ Split split_args(int argc, const char *const *argv,
 }
 
 // --stats-file [FORMAT:]PATH, each a file of its own: a prefix that is no
-// format name is part of the path ("./json:x" names the file json:x).
+// format name is part of the path ("./json:x" names the file json:x),
+// except a word of letters, which is taken for a mistyped format.
 Result<std::vector<StatsFile>>
 parse_stats_files(const std::vector<std::string> &args,
                   const std::optional<std::string> &output) {
@@ -254,10 +256,23 @@ parse_stats_files(const std::vector<std::string> &args,
   for (const auto &arg : args) {
     StatsFile file{arg, std::nullopt};
     const std::size_t colon = arg.find(':');
+    bool known = false;
     for (const auto &[name, format] : kFormats) {
       if (colon != std::string::npos && arg.compare(0, colon, name) == 0) {
         file = {arg.substr(colon + 1), format};
+        known = true;
       }
+    }
+    // A word of letters before the colon reads as a format: a typo
+    // ("TEXT:", "prom:") must not quietly become part of the file name.
+    const std::string prefix = arg.substr(0, std::min(colon, arg.size()));
+    if (colon != std::string::npos && !known && !prefix.empty() &&
+        std::all_of(prefix.begin(), prefix.end(),
+                    [](unsigned char c) { return std::isalpha(c) != 0; })) {
+      return usage(
+          fmt::format("--stats-file {}: unknown format '{}' (text, json, csv, "
+                      "openmetrics; ./{} names a file)",
+                      arg, prefix, arg));
     }
     if (file.path.empty()) {
       return usage("--stats-file needs a file name");

@@ -92,6 +92,8 @@ TEST_CASE("malformed options are one-line usage errors", "[cli]") {
       {"-o", "r.txt", "--stats-file", "./r.txt", "--", "true"},
       {"-o", "/tmp//r.txt", "--stats-file", "/tmp/r.txt", "--", "true"},
       {"--stats-file", "json:", "--", "true"},
+      {"--stats-file", "TEXT:/tmp/x", "--", "true"}, // a typo, no file name
+      {"--stats-file", "prom:out.prom", "--", "true"},
       {"--stats-file", "a", "--stats-file", "text:./a", "--", "true"},
       {"-o", "r.txt", "--stats-file", "csv:r.txt", "--", "true"},
       {"--system", "--engine", "ptrace"},
