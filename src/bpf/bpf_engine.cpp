@@ -65,13 +65,18 @@ void check_privileges(bool system_wide) {
 // namespace but the initial one (a container) nothing would be counted
 // and the run would never end. The initial namespace's inode is a kernel
 // constant (PROC_PID_INIT_INO, include/linux/proc_ns.h, since 3.8).
-void check_pid_namespace() {
+void check_pid_namespace(bool system_wide) {
   constexpr ino_t kInitialPidNamespace = 0xEFFFFFFCU;
   struct stat st {};
   if (::stat("/proc/self/ns/pid", &st) != 0) {
     return; // no /proc: the launch or attach will say what is wrong
   }
   if (st.st_ino != kInitialPidNamespace) {
+    if (system_wide) {
+      throw FatalError(kExitFailure,
+                       "--system needs the initial PID namespace and "
+                       "syscallmon runs in another one (a container)");
+    }
     throw FatalError(kExitFailure,
                      "--engine bpf needs the initial PID namespace and "
                      "syscallmon runs in another one (a container); the "
@@ -309,7 +314,7 @@ bool bpf_engine_built() { return true; }
 std::unique_ptr<Engine> start_bpf_engine(const EngineConfig &config,
                                          StatsTable &table) {
   check_privileges(config.system_wide);
-  check_pid_namespace();
+  check_pid_namespace(config.system_wide);
   auto offsets = read_kernel_offsets();
   if (!offsets) {
     throw FatalError(kExitFailure,

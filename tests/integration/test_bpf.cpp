@@ -200,6 +200,13 @@ TEST_CASE("bpf: a PID namespace of its own gets one line and exit 1, not "
                       "--", "/bin/sh", "-c", "exit 3"},
                      20);
   CHECK(p.exit_code == 3);
+  // --system is bpf alone: its line names it, not the other engine.
+  const auto s = run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc",
+                      "--kill-child", syscallmon(), "--system"},
+                     20);
+  CHECK(s.exit_code == 1);
+  CHECK(s.err == "syscallmon: --system needs the initial PID namespace and "
+                 "syscallmon runs in another one (a container)\n");
 }
 
 TEST_CASE("bpf: --affinity is a usage error that names it", "[bpf]") {
