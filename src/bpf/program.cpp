@@ -86,7 +86,7 @@ void configure(syscallmon_bpf &skel, const ProgramConfig &config) {
   bpf_map__set_max_entries(skel.maps.traced, traced_entries());
   // The exit program costs a second run per call: only when its results
   // are wanted, as the ptrace engine adds exit stops only then.
-  bpf_program__set_autoload(skel.progs.on_sys_exit,
+  bpf_program__set_autoload(skel.progs.smon_sys_exit,
                             config.count.errors || config.count.time);
   // The calls in progress are kept only for their exit.
   if (!config.count.errors && !config.count.time) {

@@ -180,7 +180,7 @@ static __always_inline void read_who(struct task_struct *task,
 /* The cheap checks first: the syscall's selection (rodata), then the
  * process's bit; an uncounted call returns there. */
 SEC("raw_tp/sys_enter")
-int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
+int smon_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
   __u64 nr = ctx->args[1];
   if (nr >= SM_MAX_NR)
     return 0;
@@ -222,7 +222,7 @@ static __always_inline void raise_max(__u64 *max, __u64 value) {
 
 /* Attached only with --errors or --time. */
 SEC("raw_tp/sys_exit")
-int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
+int smon_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
   __u32 tid = (__u32)bpf_get_current_pid_tgid();
   struct sm_pending *p = bpf_map_lookup_elem(&pending, &tid);
   if (!p)
@@ -263,7 +263,7 @@ static __always_inline __u32 read_u32(void *base, __u32 off) {
 /* args: (struct task_struct *parent, struct task_struct *child). A new
  * process of a traced one is traced before it can run. */
 SEC("raw_tp/sched_process_fork")
-int on_fork(struct bpf_raw_tracepoint_args *ctx) {
+int smon_fork(struct bpf_raw_tracepoint_args *ctx) {
   void *child = (void *)ctx->args[1];
   __u32 pid = read_u32(child, off_task_pid);
   __u32 tgid = read_u32(child, off_task_tgid);
@@ -297,7 +297,7 @@ int on_fork(struct bpf_raw_tracepoint_args *ctx) {
 
 /* Runs in the exiting thread after it left signal->live. */
 SEC("raw_tp/sched_process_exit")
-int on_exit(struct bpf_raw_tracepoint_args *ctx) {
+int smon_exit(struct bpf_raw_tracepoint_args *ctx) {
   __u64 id = bpf_get_current_pid_tgid();
   __u32 tid = (__u32)id;
   __u32 tgid = id >> 32;
@@ -327,7 +327,7 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx) {
  * The launched child counts from its exec on; an exec from a thread takes
  * the leader's pid, and its call in progress moves with it. */
 SEC("raw_tp/sched_process_exec")
-int on_exec(struct bpf_raw_tracepoint_args *ctx) {
+int smon_exec(struct bpf_raw_tracepoint_args *ctx) {
   __u64 id = bpf_get_current_pid_tgid();
   __u32 tid = (__u32)id;
   __u32 tgid = id >> 32;
