@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_syscall_name.hpp"
 #include "syscallmon/live_view.hpp"
 #include "syscallmon/stats_table.hpp"
 
@@ -13,20 +14,9 @@ using namespace syscallmon;
 
 namespace {
 
-std::string fake_name(SyscallKey k) {
-  switch (k.nr) {
-  case 0:
-    return "read";
-  case 1:
-    return "write";
-  default:
-    return "nr" + std::to_string(k.nr);
-  }
-}
-
 RenderOptions options() {
   RenderOptions o;
-  o.syscall_name = fake_name;
+  o.syscall_name = testnames::fake_syscall_name;
   return o;
 }
 

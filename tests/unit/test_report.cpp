@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "fake_syscall_name.hpp"
 #include "syscallmon/escape.hpp"
 #include "syscallmon/report.hpp"
 #include "syscallmon/stats_table.hpp"
@@ -10,19 +11,6 @@
 using namespace syscallmon;
 
 namespace {
-
-std::string fake_name(SyscallKey k) {
-  switch (k.nr) {
-  case 0:
-    return "read";
-  case 1:
-    return "write";
-  case 3:
-    return "close";
-  default:
-    return "nr" + std::to_string(k.nr);
-  }
-}
 
 void add(StatsTable &t, std::uint32_t nr, std::string_view image,
          std::uint32_t uid, int n, std::uint16_t arch = 0) {
@@ -52,7 +40,7 @@ RunInfo sample_run() {
 
 RenderOptions options() {
   RenderOptions o;
-  o.syscall_name = fake_name;
+  o.syscall_name = testnames::fake_syscall_name;
   return o;
 }
 
