@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <sstream>
@@ -361,10 +362,14 @@ FatalError launch_error(const Options &o, const EngineConfig &cfg,
 }
 
 // The live view's part of a wake-up: keys (c clears, q stops the run),
-// a resize, and a new snapshot on the timer or SIGUSR1.
-void drive_live(Engine &engine, const SignalRequests &req, LiveSession &live) {
-  const LiveSession::Keys keys =
-      req.input ? live.read_keys() : LiveSession::Keys{};
+// a resize, and a new snapshot on the timer or SIGUSR1, returned for the
+// reporter to use too (under bpf a snapshot swaps the kernel's maps).
+std::optional<TableSnapshot>
+drive_live(Engine &engine, const SignalRequests &req, LiveSession &live) {
+  // Keys are read at every wake-up, not only on SIGIO: one that lands
+  // while the last is taken, or keys past one read's share (a paste),
+  // would otherwise wait for the next key. The read never blocks.
+  const LiveSession::Keys keys = live.read_keys();
   if (keys.clear) {
     engine.clear();
     spdlog::info("counts cleared (c)");
@@ -375,12 +380,15 @@ void drive_live(Engine &engine, const SignalRequests &req, LiveSession &live) {
   if (req.resize) {
     live.resize();
   }
+  std::optional<TableSnapshot> taken;
   if (keys.clear || req.clear ||
       ((req.tick || req.snapshot) && !live.paused())) {
-    live.update(engine.snapshot(), keys.clear || req.clear);
+    taken = engine.snapshot();
+    live.update(*taken, keys.clear || req.clear);
   } else if (keys.redraw) {
     live.redraw();
   }
+  return taken;
 }
 
 // The run loop: the engine counts until a signal arrives, and the policy
@@ -400,11 +408,12 @@ EngineResult drive(Engine &engine, const EngineConfig &cfg, Reporter &reporter,
     if (req.terminate != 0 || (req.interrupt && !cfg.attach_pids.empty())) {
       engine.stop(req.terminate, Engine::Reach::command);
     }
+    std::optional<TableSnapshot> taken;
     if (live != nullptr) {
-      drive_live(engine, req, *live);
+      taken = drive_live(engine, req, *live);
     }
     if (Reporter::wants_snapshot(req)) {
-      reporter.publish(req, engine.snapshot());
+      reporter.publish(req, taken ? *taken : engine.snapshot());
     }
   }
   return engine.result();
@@ -487,9 +496,17 @@ int run_app(const Options &options) {
     // Ours alone: a wait4 rusage would include the reaped command's.
     spdlog::info("peak RSS {} KiB", self.ru_maxrss);
   }
-  // q is the user ending the run: a success, whatever it did to the
-  // command (the report still has its status).
-  const int code = quit ? kExitOk : status.value_or(kExitOk);
+  // q is the user ending the run: a success when its own SIGTERM or
+  // SIGKILL ended the command (the report still has the status); a status
+  // the command gave itself (it had exited before, or it caught q's
+  // SIGTERM and failed) stays.
+  const bool ended_by_quit = quit && result.command_status &&
+                             WIFSIGNALED(*result.command_status) &&
+                             (WTERMSIG(*result.command_status) == SIGTERM ||
+                              WTERMSIG(*result.command_status) == SIGKILL);
+  const int code = quit && (!result.command_status || ended_by_quit)
+                       ? kExitOk
+                       : status.value_or(kExitOk);
   // A lost report fails the run, but a failed command's status wins.
   return !delivered && code == kExitOk ? kExitFailure : code;
 }

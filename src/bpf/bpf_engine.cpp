@@ -253,6 +253,11 @@ std::set<pid_t> BpfEngine::signal_targets(Reach reach) const {
   if (command_running_) {
     targets.insert(child_->pid());
   }
+  if (config_.system_wide) {
+    // The set is not kept in system mode (no exit prunes it): its pids may
+    // be reused by now. The run ends with the command anyway.
+    return targets;
+  }
   if (!command_running_ || reach == Reach::launched) {
     // Once the command is gone, to what it left behind, which would
     // otherwise keep the run going.

@@ -594,6 +594,18 @@ TEST_CASE("live view: q ends every process the command started",
       pane.keys({"q"});
       CHECK(pane.exit_code() == 0);
     }
+    {
+      // The command failed on its own before q ended what it left: its
+      // status stays (q's 0 is for a command q's own signal ended).
+      Pane pane(120, 40,
+                live_cmd({"--engine", engine, "-e", "write", "--", "/bin/sh",
+                          "-c", pace + " 20 qe & exit 3"}),
+                Stdin::null);
+      pane.wait_for("the row",
+                    [](const auto &s) { return entry(s, "qe").has_value(); });
+      pane.keys({"q"});
+      CHECK(pane.exit_code() == 3);
+    }
   }
 }
 
