@@ -289,13 +289,15 @@ void BpfEngine::flush() {
       !command_running_ && !config_.system_wide && program_->no_members();
   auto drain = program_->take_staged(quiescent);
   apply_staged(drain.records, table_);
-  drain_failed_ = !drain.error.empty();
-  if (drain_failed_ && !drain_warned_) {
+  drain_failed_ = !drain.complete;
+  if (!drain.error.empty() && !drain_warned_) {
     // Not fatal: what was read is counted, and what was not stays in the
     // kernel for the next drain.
     drain_warned_ = true;
-    spdlog::warn("{}; the counts not read yet are read at the next drain",
-                 drain.error);
+    spdlog::warn("{}; {}", drain.error,
+                 drain.complete ? "the records were read one by one instead"
+                                : "the counts not read yet are read at the "
+                                  "next drain");
   }
   const std::uint64_t lost = program_->lost_calls();
   if (lost > lost_seen_) {

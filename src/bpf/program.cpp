@@ -252,6 +252,58 @@ std::uint64_t BpfProgram::orphans() const {
   return __atomic_load_n(&skel_->bss->orphans, __ATOMIC_RELAXED);
 }
 
+namespace {
+
+// Takes every record of the staging map fd into out, each deleted once it
+// is read; false, with why in error, if some stay in the kernel. The map
+// is no longer written by any program.
+bool drain_map(int fd, std::uint32_t capacity, std::vector<StagedRecord> &out,
+               std::string &error) {
+  // Chunks keep our memory small; a hash bucket never holds this many.
+  const __u32 chunk = std::min<__u32>(capacity, 4096);
+  std::vector<sm_count_key> keys(chunk);
+  std::vector<sm_count_value> values(chunk);
+  __u32 batch = 0;
+  bool first = true;
+  for (;;) {
+    __u32 count = chunk;
+    const int rc = bpf_map_lookup_and_delete_batch(
+        fd, first ? nullptr : &batch, &batch, keys.data(), values.data(),
+        &count, nullptr);
+    const int err = rc < 0 ? errno : 0;
+    if (rc < 0 && err != ENOENT) {
+      // count is not set then, and the call deleted nothing it did not
+      // return (ENOMEM before it starts, ENOSPC with nothing taken): the
+      // rest is read key by key below.
+      error =
+          fmt::format("cannot drain the staging map: {}", std::strerror(err));
+      break;
+    }
+    for (__u32 i = 0; i < count; ++i) {
+      out.push_back({keys[i], values[i]});
+    }
+    if (rc < 0) {
+      return true; // ENOENT: all taken
+    }
+    first = false;
+  }
+  // The fallback: each record read, then deleted. The map is not written
+  // any more, so nothing is lost between the two.
+  sm_count_key key{};
+  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) {
+    sm_count_value value{};
+    if (bpf_map_lookup_elem(fd, &key, &value) != 0 ||
+        bpf_map_delete_elem(fd, &key) != 0) {
+      error += fmt::format(" (and key by key: {})", std::strerror(errno));
+      return false;
+    }
+    out.push_back({key, value});
+  }
+  return true;
+}
+
+} // namespace
+
 BpfProgram::Drain BpfProgram::take_staged(bool quiescent) {
   Drain drain;
   if (!quiescent && !staging_b_.valid()) {
@@ -265,11 +317,12 @@ BpfProgram::Drain BpfProgram::take_staged(bool quiescent) {
       // Nothing taken: the records stay where they are.
       drain.error = fmt::format("cannot create the second staging map: {}",
                                 std::strerror(errno));
+      drain.complete = false;
       return drain;
     }
   }
   const int fds[2] = {bpf_map__fd(skel_->maps.staging_a), staging_b_.get()};
-  const int old_fd = fds[current_];
+  const int taken = current_;
   if (!quiescent) {
     const int next_fd = fds[1 - current_];
     const __u32 zero = 0;
@@ -280,53 +333,21 @@ BpfProgram::Drain BpfProgram::take_staged(bool quiescent) {
       // Nothing taken: the records stay where they are.
       drain.error =
           fmt::format("cannot swap the staging maps: {}", std::strerror(errno));
+      drain.complete = false;
       return drain;
     }
     current_ = 1 - current_;
   }
   seq_at_swap_ = __atomic_load_n(&skel_->bss->seq, __ATOMIC_RELAXED);
-
-  auto &out = drain.records;
-  // Chunks keep our memory small; a hash bucket never holds this many.
-  const __u32 chunk = std::min<__u32>(capacity_, 4096);
-  std::vector<sm_count_key> keys(chunk);
-  std::vector<sm_count_value> values(chunk);
-  __u32 batch = 0;
-  bool first = true;
-  for (;;) {
-    __u32 count = chunk;
-    const int rc = bpf_map_lookup_and_delete_batch(
-        old_fd, first ? nullptr : &batch, &batch, keys.data(), values.data(),
-        &count, nullptr);
-    const int err = rc < 0 ? errno : 0;
-    if (rc < 0 && err != ENOENT) {
-      // count is not set then, and the call deleted nothing it did not
-      // return (ENOMEM before it starts, ENOSPC with nothing taken): the
-      // rest is read key by key below.
-      drain.error =
-          fmt::format("cannot drain the staging map: {}", std::strerror(err));
-      break;
-    }
-    for (__u32 i = 0; i < count; ++i) {
-      out.push_back({keys[i], values[i]});
-    }
-    if (rc < 0) {
-      return drain; // ENOENT: all taken
-    }
-    first = false;
+  left_[taken] = !drain_map(fds[taken], capacity_, drain.records, drain.error);
+  // What an earlier failure left in the other map: with no writer left
+  // (quiescent), it is read now; otherwise at the swap that retires it.
+  const int other = 1 - taken;
+  if (quiescent && left_[other] && fds[other] >= 0) {
+    left_[other] =
+        !drain_map(fds[other], capacity_, drain.records, drain.error);
   }
-  // The fallback: each record read, then deleted. The map is not written
-  // any more, so nothing is lost between the two.
-  sm_count_key key{};
-  while (bpf_map_get_next_key(old_fd, nullptr, &key) == 0) {
-    sm_count_value value{};
-    if (bpf_map_lookup_elem(old_fd, &key, &value) != 0 ||
-        bpf_map_delete_elem(old_fd, &key) != 0) {
-      drain.error += fmt::format(" (and key by key: {})", std::strerror(errno));
-      return drain;
-    }
-    out.push_back({key, value});
-  }
+  drain.complete = !left_[0] && !left_[1];
   return drain;
 }
 

@@ -59,7 +59,8 @@ class BpfProgram {
   // What a drain took, and why it could not take everything.
   struct Drain {
     std::vector<StagedRecord> records;
-    std::string error; // empty if every record was taken
+    std::string error;    // what failed, even if a fallback took it all
+    bool complete = true; // nothing is left in either staging map
   };
   // Swaps the staging maps (waiting for programs still running on the old
   // one) and takes the old one's records: exact, whatever runs meanwhile.
@@ -89,8 +90,9 @@ class BpfProgram {
   int current_ = 0;
   std::uint64_t seq_at_swap_ = 0;
   std::uint32_t capacity_ = 0;
-  UniqueFd staging_b_;           // created at the first swap
-  sm_members *traced_ = nullptr; // the mmap'ed traced set
+  UniqueFd staging_b_;            // created at the first swap
+  bool left_[2] = {false, false}; // records a failed drain left, per map
+  sm_members *traced_ = nullptr;  // the mmap'ed traced set
   std::size_t traced_entries_ = 0;
 };
 
