@@ -78,22 +78,22 @@ std::string syscall_label(const RowSnapshot &row, const RenderOptions &opts) {
   return name;
 }
 
-// Every entry of `now` the filter lets through, with its rate.
-std::vector<LiveRow> measure_entries(const TableSnapshot &now,
-                                     const TableSnapshot &before,
-                                     double interval_s,
-                                     const RenderOptions &opts,
-                                     const std::string &filter) {
+// The entries of `now` the filter lets through, each with its rate, and
+// the totals of every entry (the top line's), in one pass.
+struct Measured {
+  std::vector<LiveRow> rows;
+  Measure total;
+};
+
+Measured measure_entries(const TableSnapshot &now, const TableSnapshot &before,
+                         double interval_s, const RenderOptions &opts,
+                         const std::string &filter) {
   const auto prev = previous_calls(before);
-  std::vector<LiveRow> out;
+  Measured out;
   for (const RowSnapshot &row : now.rows) {
     const std::string name = syscall_label(row, opts);
     for (const EntrySnapshot &e : row.entries) {
-      if (!filter.empty() &&
-          escape_image(e.key.image).find(filter) == std::string::npos) {
-        continue;
-      }
-      LiveRow r{text_image(e.key.image), e.key.uid, e.key.pid, name, {}};
+      LiveRow r{{}, e.key.uid, e.key.pid, name, {}};
       r.m.calls = e.stats.calls;
       r.m.errors = e.stats.errors;
       r.m.time_ns = e.stats.time_total_ns;
@@ -107,7 +107,13 @@ std::vector<LiveRow> measure_entries(const TableSnapshot &now,
             r.m.calls >= was ? r.m.calls - was : r.m.calls;
         r.m.rate = static_cast<double>(delta) / interval_s;
       }
-      out.push_back(std::move(r));
+      out.total.add(r.m);
+      if (!filter.empty() &&
+          escape_image(e.key.image).find(filter) == std::string::npos) {
+        continue;
+      }
+      r.image = text_image(e.key.image);
+      out.rows.push_back(std::move(r));
     }
   }
   return out;
@@ -314,15 +320,12 @@ class BodyLayout {
   std::size_t bar_ = 0;
 };
 
-std::vector<std::string> body_lines(const TableSnapshot &now,
-                                    const TableSnapshot &before,
+std::vector<std::string> body_lines(std::vector<LiveRow> rows,
                                     const LiveHeader &header,
                                     const RenderOptions &opts,
                                     const LiveState &state, std::size_t width) {
   const bool rates = header.interval_s > 0;
-  const auto groups = group_rows(
-      measure_entries(now, before, header.interval_s, opts, state.filter),
-      state, opts);
+  const auto groups = group_rows(std::move(rows), state, opts);
   std::vector<std::string> lines;
   if (groups.empty()) {
     lines.push_back(state.filter.empty() ? "(no calls counted yet)"
@@ -348,18 +351,13 @@ std::string elapsed(double seconds) {
   return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
 }
 
-std::string top_line(const TableSnapshot &now, const TableSnapshot &before,
+std::string top_line(const TableSnapshot &now, const Measure &total,
                      const LiveHeader &header) {
   std::uint64_t calls = 0;
   std::size_t fullest = 0;
   for (const RowSnapshot &row : now.rows) {
     calls += row.calls;
     fullest = std::max(fullest, row.entries.size());
-  }
-  const auto all = measure_entries(now, before, header.interval_s, {}, "");
-  Measure total;
-  for (const LiveRow &r : all) {
-    total.add(r.m);
   }
   // The most telling first: a narrow terminal cuts the end.
   std::string line = fmt::format(
@@ -423,8 +421,10 @@ LiveFrame render_live(const TableSnapshot &now, const TableSnapshot &before,
   if (height == 0) {
     return frame;
   }
+  Measured measured =
+      measure_entries(now, before, header.interval_s, opts, state.filter);
   std::vector<std::string> body =
-      body_lines(now, before, header, opts, state, width);
+      body_lines(std::move(measured.rows), header, opts, state, width);
   // The top line and the footer frame the body; a log line takes the
   // body's last line while there is room for it.
   std::size_t page = height > 2 ? height - 2 : 0;
@@ -436,7 +436,7 @@ LiveFrame render_live(const TableSnapshot &now, const TableSnapshot &before,
   frame.body_lines = body.size();
   frame.scroll =
       std::min(state.scroll, body.size() > page ? body.size() - page : 0);
-  frame.lines.push_back(top_line(now, before, header));
+  frame.lines.push_back(top_line(now, measured.total, header));
   for (std::size_t i = 0; i < page; ++i) {
     const std::size_t at = frame.scroll + i;
     frame.lines.push_back(at < body.size() ? body[at] : "");
